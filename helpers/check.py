@@ -1,0 +1,89 @@
+"""Checkers for the book's coding exercises: each says in plain words what is right or wrong.
+
+A checker never raises because of the reader's answer: an unfinished exercise (a function
+that raises ``NotImplementedError`` or returns ``None``) gets a "not yet" verdict with a hint.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Verdict", "call_answer", "accuracy_function"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check: ``passed`` and a message. Truthy when passed."""
+
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return ("Correct: " if self.passed else "Not yet: ") + self.message
+
+    __repr__ = __str__
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython display
+        printer.text(str(self))
+
+
+class _AnswerProblem(Exception):
+    """The reader's answer could not be evaluated; the message says why."""
+
+
+def call_answer(fn: Callable, *args, name: str = "your function"):
+    """Call a reader's function, turning the usual mistakes into a plain explanation."""
+    if not callable(fn):
+        raise _AnswerProblem(f"{name} should be a function, but got {type(fn).__name__}.")
+    try:
+        out = fn(*args)
+    except NotImplementedError:
+        raise _AnswerProblem(f"{name} still raises NotImplementedError: replace it with your code.") from None
+    except Exception as exc:  # the reader's code failed: say how, do not crash the notebook
+        raise _AnswerProblem(f"{name} raised {type(exc).__name__}: {exc}") from None
+    if out is None:
+        raise _AnswerProblem(f"{name} returned None: did you forget `return`?")
+    return out
+
+
+def _run(check: Callable[[], Verdict]) -> Verdict:
+    try:
+        return check()
+    except _AnswerProblem as problem:
+        return Verdict(False, str(problem))
+
+
+def accuracy_function(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
+    """Check ``fn(probabilities, labels) -> accuracy`` with the 0.5 threshold.
+
+    ``probabilities`` has shape ``(n,)`` with values in [0, 1]; ``labels`` has shape ``(n,)``, 0 or 1.
+    """
+
+    def check() -> Verdict:
+        cases = [
+            (np.array([0.9, 0.2, 0.6, 0.4]), np.array([1, 0, 0, 0]), 0.75),
+            (np.array([0.1, 0.1]), np.array([1, 1]), 0.0),
+            (np.array([0.51, 0.49, 0.99]), np.array([1, 0, 1]), 1.0),
+        ]
+        for probs, labels, expected in cases:
+            got = call_answer(fn, probs, labels, name="your accuracy function")
+            try:
+                got = float(got)
+            except (TypeError, ValueError):
+                return Verdict(False, f"it should return one number, but returned {type(got).__name__}.")
+            if got > 1.0 and np.isclose(got, 100 * expected):
+                return Verdict(False, "it returns a percentage; return a fraction between 0 and 1.")
+            if not np.isclose(got, expected):
+                return Verdict(
+                    False,
+                    f"for probabilities {probs.tolist()} and labels {labels.tolist()} it returned {got:g}, "
+                    f"but {expected:g} of the predictions (probability > 0.5 means class 1) are right.",
+                )
+        return Verdict(True, "your function counts a prediction as class 1 when p > 0.5 and averages the hits.")
+
+    return _run(check)

@@ -1,0 +1,73 @@
+"""Plotting helpers shared by the chapters and the explorers."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+__all__ = ["grid", "decision_boundary", "scatter_classes", "loss_curves", "CLASS_COLORS"]
+
+#: Colours of class 0 and class 1 in every 2-D figure.
+CLASS_COLORS = ("#2166ac", "#b2182b")
+
+
+def grid(limit: float = 1.5, size: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A square grid over ``[-limit, limit]²``: returns ``(xx, yy, points)``.
+
+    ``xx`` and ``yy`` have shape ``(size, size)``; ``points`` has shape ``(size*size, 2)``, float32.
+    """
+    if size < 2:
+        raise ValueError(f"size must be at least 2, got {size}")
+    axis = np.linspace(-limit, limit, size, dtype=np.float32)
+    xx, yy = np.meshgrid(axis, axis)
+    return xx, yy, np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+def scatter_classes(ax, x: np.ndarray, y: np.ndarray, *, size: float = 12, edge: bool = True, **kw):
+    """Scatter 2-D points coloured by their 0/1 label."""
+    colors = np.where(np.asarray(y) > 0.5, CLASS_COLORS[1], CLASS_COLORS[0])
+    return ax.scatter(x[:, 0], x[:, 1], c=colors, s=size, edgecolors="white" if edge else "none",
+                      linewidths=0.4, **kw)
+
+
+def decision_boundary(
+    ax,
+    predict: Callable[[np.ndarray], np.ndarray] | np.ndarray,
+    x: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+    *,
+    limit: float = 1.5,
+    size: int = 60,
+):
+    """Shade ``P(class 1)`` over the plane, draw the 0.5 contour and (optionally) the points.
+
+    ``predict`` maps points of shape ``(m, 2)`` to probabilities of shape ``(m,)`` or ``(m, 1)``;
+    or it is already a ``(size, size)`` array of probabilities on :func:`grid`. Returns the image.
+    """
+    xx, yy, pts = grid(limit, size)
+    probs = np.asarray(predict if isinstance(predict, np.ndarray) else predict(pts), dtype=float)
+    probs = probs.reshape(size, size)
+    image = ax.imshow(probs, origin="lower", extent=(-limit, limit, -limit, limit), vmin=0, vmax=1,
+                      cmap="RdBu_r", alpha=0.55, interpolation="bilinear", aspect="equal")
+    if np.nanmin(probs) < 0.5 < np.nanmax(probs):
+        ax.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
+    if x is not None and y is not None:
+        scatter_classes(ax, x, y)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return image
+
+
+def loss_curves(ax, curves: dict[str, Sequence[float]], *, log: bool = False, xlabel: str = "epoch"):
+    """Plot named loss curves (e.g. ``{"train": [...], "validation": [...]}``) on one axis."""
+    for name, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    ax.legend()
+    return ax

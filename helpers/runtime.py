@@ -1,0 +1,188 @@
+"""Run-time set-up shared by every notebook: seeds, determinism, device, figure style."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+
+__all__ = ["Runtime", "setup", "device_name", "FIGURE_STYLE"]
+
+#: The matplotlib style every figure of the book uses (applied by :func:`setup`).
+FIGURE_STYLE: dict[str, object] = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": True,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+    "image.cmap": "RdBu_r",
+    "axes.prop_cycle": None,  # filled in by apply_style (needs matplotlib's cycler)
+}
+
+#: The book's colours, in the order of the default colour cycle.
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What :func:`setup` chose. ``device`` is ``"CPU"`` or ``"GPU"``."""
+
+    seed: int
+    device: str
+    device_name: str
+    gpus: int
+    deterministic: bool
+    tensorflow: str
+
+    @property
+    def summary(self) -> str:
+        """The one line :func:`setup` prints."""
+        if self.device == "GPU":
+            where = f"GPU ({self.device_name}{', and more' if self.gpus > 1 else ''}; memory growth on)"
+            more = f"{self.gpus} GPU(s) visible"
+        else:
+            where = "CPU"
+            more = "no GPU found: everything runs, only slower"
+        det = "deterministic ops" if self.deterministic else "fast non-deterministic ops"
+        return f"helpers.setup: seed {self.seed}, TensorFlow {self.tensorflow} on {where}, {det} ({more})."
+
+
+_RUNTIME: Runtime | None = None
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    TensorFlow's CUDA stub prints "Could not find cuda drivers" before its logging is set up,
+    so ``TF_CPP_MIN_LOG_LEVEL`` cannot stop it; a notebook kernel would show it as stderr.
+    Python-level errors are unaffected (they are raised, not printed here).
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable fd 2 (some embedded interpreters): nothing to quiet
+        yield
+        return
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
+
+
+def import_tensorflow():
+    """Import TensorFlow without its start-up chatter and return the module."""
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    with _quiet_native_stderr():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # initialises the device list (may print once more)
+    return tf
+
+
+def apply_style() -> None:
+    """Apply the book's matplotlib style (idempotent)."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    style = dict(FIGURE_STYLE)
+    style["axes.prop_cycle"] = cycler(color=COLORS)
+    mpl.rcParams.update(style)
+
+
+def device_name() -> str:
+    """``"CPU"`` or the name of the first GPU TensorFlow sees, e.g. ``"NVIDIA H200"``."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "CPU"
+    try:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return str(details.get("device_name", gpus[0].name))
+    except Exception:  # pragma: no cover - depends on the driver
+        return gpus[0].name
+
+
+def setup(seed: int = 0, *, deterministic: bool | None = None, quiet: bool = False) -> Runtime:
+    """Prepare a notebook: quiet logs, seed everything, choose the device, set the figure style.
+
+    Parameters
+    ----------
+    seed:
+        Seed for Python's ``random``, NumPy and TensorFlow (via ``keras.utils.set_random_seed``).
+        A whole number from 0 to 2**32 - 1.
+    deterministic:
+        Ask TensorFlow for deterministic kernels (``enable_op_determinism``). ``None`` (default)
+        turns it on for the CPU, where it costs nothing, and leaves the GPU on its fast kernels.
+    quiet:
+        Do not print the one-line summary.
+
+    Returns the :class:`Runtime` it chose and prints one line saying so. Calling it again
+    re-seeds and prints the line again.
+    """
+    global _RUNTIME
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    tf = import_tensorflow()  # imported here so that `import helpers` stays cheap
+    import keras
+
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="keras.src.trainers.data_adapters")
+
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            # The GPU was initialised before setup() ran; growth can no longer change.
+            print(
+                "helpers.setup: the GPU was already in use, so memory growth could not be turned on; "
+                "restart the kernel and call helpers.setup() before any TensorFlow work.",
+                file=sys.stderr,
+            )
+    if deterministic is None:
+        deterministic = not gpus
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+    keras.utils.set_random_seed(seed)
+    apply_style()
+
+    _RUNTIME = Runtime(
+        seed=seed,
+        device="GPU" if gpus else "CPU",
+        device_name=device_name(),
+        gpus=len(gpus),
+        deterministic=bool(deterministic),
+        tensorflow=tf.__version__,
+    )
+    if not quiet:
+        print(_RUNTIME.summary)
+    return _RUNTIME
+
+
+def current() -> Runtime | None:
+    """The :class:`Runtime` of the last :func:`setup` call, or ``None``."""
+    return _RUNTIME

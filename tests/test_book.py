@@ -1,0 +1,64 @@
+"""The book as a whole: the table of contents, the stored notebooks, and the website build."""
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import book
+
+ROOT = book.ROOT
+NOTEBOOKS = book.toc_notebooks()
+
+
+def test_toc_names_existing_files_and_every_page_of_the_book():
+    listed = {p.resolve() for p in book.toc_files()}
+    pages = {p.resolve() for p in (ROOT / "book").rglob("*") if p.suffix in {".md", ".ipynb"}
+             and ".ipynb_checkpoints" not in p.parts}
+    assert not pages - listed, f"pages missing from _toc.yml: {sorted(map(str, pages - listed))}"
+    assert not listed - pages, f"_toc.yml names files outside book/: {sorted(map(str, listed - pages))}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_notebook_is_a_clean_top_to_bottom_run(path):
+    assert book.notebook_problems(path) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_setup_and_has_hidden_tests(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and code[0].source.startswith("import helpers\nhelpers.setup("), "first code cell must set up"
+    hidden = [c for c in code if "remove-cell" in c.metadata.get("tags", []) and "assert" in c.source]
+    assert hidden, "a chapter needs at least one hidden test cell (tag remove-cell) asserting its claims"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_ignored_outputs_say_why(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "nbval-ignore-output" in tags or "# NBVAL_IGNORE_OUTPUT" in cell.source:
+            first = cell.source.splitlines()[0] if cell.source else ""
+            assert first.startswith("#") and len(first) > 20, f"say why the output is not compared: {first!r}"
+
+
+def test_stored_notebooks_have_normalised_metadata():
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        assert "version" not in nb.metadata.get("language_info", {}), path
+
+
+@pytest.mark.build
+def test_website_builds_without_warnings_and_has_every_page(tmp_path):
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
+           "--path-output", str(tmp_path)]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    for page in book.toc_files():
+        rel = page.relative_to(ROOT).with_suffix(".html")
+        assert (html / rel).is_file(), f"no HTML for {rel}"
+    assert (html / "index.html").is_file()
