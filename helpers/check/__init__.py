@@ -1,0 +1,6 @@
+"""Checkers for the book's coding exercises: ``helpers.check.<name>(answer)`` says in plain words
+whether an answer is right. Each chapter's checkers live in a submodule and are re-exported here.
+"""
+from ._core import Verdict, accuracy_function, call_answer  # noqa: F401
+
+__all__ = ["Verdict", "call_answer", "accuracy_function"]
