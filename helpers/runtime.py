@@ -122,7 +122,9 @@ def device_name() -> str:
         return gpus[0].name
 
 
-def setup(seed: int = 0, *, deterministic: bool | None = None, quiet: bool = False) -> Runtime:
+def setup(
+    seed: int = 0, *, deterministic: bool | None = None, logical_cpus: int | None = None, quiet: bool = False
+) -> Runtime:
     """Prepare a notebook: quiet logs, seed everything, choose the device, set the figure style.
 
     Parameters
@@ -133,6 +135,10 @@ def setup(seed: int = 0, *, deterministic: bool | None = None, quiet: bool = Fal
     deterministic:
         Ask TensorFlow for deterministic kernels (``enable_op_determinism``). ``None`` (default)
         turns it on for the CPU, where it costs nothing, and leaves the GPU on its fast kernels.
+    logical_cpus:
+        Split the CPU into this many logical devices (2 to 16), e.g. to try
+        ``tf.distribute.MirroredStrategy`` on a machine without GPUs. Must be set in the first
+        ``setup`` call of a fresh kernel, before TensorFlow has run anything.
     quiet:
         Do not print the one-line summary.
 
@@ -150,6 +156,20 @@ def setup(seed: int = 0, *, deterministic: bool | None = None, quiet: bool = Fal
     tf.get_logger().setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras.src.trainers.data_adapters")
+
+    if logical_cpus is not None:
+        if isinstance(logical_cpus, bool) or not isinstance(logical_cpus, int) or not 2 <= logical_cpus <= 16:
+            raise ValueError(f"logical_cpus must be a whole number from 2 to 16, got {logical_cpus!r}")
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        wanted = [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)]
+        try:
+            tf.config.set_logical_device_configuration(cpu, wanted)
+        except RuntimeError:
+            if len(tf.config.list_logical_devices("CPU")) != logical_cpus:
+                raise RuntimeError(
+                    "logical_cpus can only be set before TensorFlow has run anything: restart the kernel "
+                    f"and call helpers.setup(logical_cpus={logical_cpus}) first."
+                ) from None
 
     gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:
@@ -180,6 +200,8 @@ def setup(seed: int = 0, *, deterministic: bool | None = None, quiet: bool = Fal
     )
     if not quiet:
         print(_RUNTIME.summary)
+        if logical_cpus:
+            print(f"helpers.setup: the CPU is split into {logical_cpus} logical devices.")
     return _RUNTIME
 
 
