@@ -1,0 +1,242 @@
+"""Checkers for the chapter "Algorithms and mathematics" (book/math/).
+
+Each takes the reader's function and returns a :class:`~helpers.check._core.Verdict`; none of
+them raises or prints a warning because of a wrong or unfinished answer.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import nn
+from ._core import Verdict, _AnswerProblem, _run, call_answer
+
+__all__ = ["sigmoid", "dense_layer", "mlp_forward", "backprop_gradients", "stable_bce"]
+
+
+def _quietly(fn: Callable, *args, name: str):
+    """Call the answer with NumPy's floating-point warnings recorded instead of printed.
+
+    Returns ``(output, warned)``; ``warned`` is the first warning's text or ``""``.
+    """
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+        warnings.simplefilter("always")
+        out = call_answer(fn, *args, name=name)
+    warned = next((str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)), "")
+    return out, warned
+
+
+def _array(out, name: str) -> np.ndarray:
+    """The answer as a float64 array (works for NumPy arrays, TF tensors, lists)."""
+    try:
+        return np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _AnswerProblem(f"{name} should return an array of numbers, but returned {type(out).__name__}.") from None
+
+
+def _fmt(a: np.ndarray) -> str:
+    return np.array2string(np.asarray(a, dtype=float), precision=4, suppress_small=True, separator=", ")
+
+
+def sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
+    """Check ``fn(z) -> 1 / (1 + exp(-z))`` element-wise: values, shape, and no overflow for |z| = 1000."""
+
+    def check() -> Verdict:
+        z = np.array([-2.0, 0.0, 0.5, 3.0])
+        got = _array(_quietly(fn, z.copy(), name="your sigmoid")[0], "your sigmoid")
+        want = nn.sigmoid(z)
+        if got.shape != z.shape:
+            return Verdict(False, f"for an input of shape {z.shape} it returned shape {got.shape}; "
+                                  "a sigmoid acts on each element and keeps the shape.")
+        if not np.allclose(got, want, atol=1e-6):
+            if np.allclose(got, nn.sigmoid(-z), atol=1e-6):
+                return Verdict(False, "it computes sigmoid(-z): the exponent should be e^(-z), so that "
+                                      "sigmoid(3) is close to 1.")
+            return Verdict(False, f"for z = {_fmt(z)} it returned {_fmt(got)}, expected {_fmt(want)}.")
+        grid = np.array([[-5.0, 1.0], [2.5, -0.25]])
+        got = _array(_quietly(fn, grid.copy(), name="your sigmoid")[0], "your sigmoid")
+        if got.shape != grid.shape or not np.allclose(got, nn.sigmoid(grid), atol=1e-6):
+            return Verdict(False, "it works on a 1-D array but not on a 2-D one: use element-wise "
+                                  "NumPy operations only.")
+        big = np.array([-1000.0, -50.0, 50.0, 1000.0])
+        out, warned = _quietly(fn, big.copy(), name="your sigmoid")
+        got = _array(out, "your sigmoid")
+        if not np.all(np.isfinite(got)) or not np.allclose(got, nn.sigmoid(big), atol=1e-12):
+            return Verdict(False, f"for z = {_fmt(big)} it returned {_fmt(got)}; expected values "
+                                  "next to 0 and 1 with no NaN.")
+        if warned:
+            return Verdict(False, f"the values are right, but for z = -1000 NumPy warned ({warned}): "
+                                  "e^1000 overflows. Compute e^(-|z|), which is at most 1, and pick the "
+                                  "formula by the sign of z (np.where).")
+        return Verdict(True, "the right values and shapes, and no overflow even at |z| = 1000.")
+
+    return _run(check)
+
+
+def dense_layer(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
+    """Check ``fn(x, W, b) -> relu(x @ W + b)`` with ``x`` ``(n, d)``, ``W`` ``(d, k)``, ``b`` ``(k,)``."""
+
+    def check() -> Verdict:
+        rng = np.random.default_rng(3)
+        x = rng.normal(size=(5, 3))
+        w = rng.normal(size=(3, 4))
+        b = np.array([0.5, -0.5, 1.0, 0.0])
+        got = _array(call_answer(fn, x.copy(), w.copy(), b.copy(), name="your dense layer"), "your dense layer")
+        z = x @ w + b
+        if got.shape != (5, 4):
+            return Verdict(False, f"for x of shape (5, 3) and W of shape (3, 4) it returned shape {got.shape}, "
+                                  "but the output should be (5, 4): one row per sample, one column per "
+                                  "neuron. Rows are samples, so compute x @ W.")
+        if np.allclose(got, z):
+            return Verdict(False, "it returns x @ W + b, which can be negative: apply the ReLU, max(0, .).")
+        if np.allclose(got, np.maximum(x @ w, 0)):
+            return Verdict(False, "the bias is missing: add b before the ReLU.")
+        if np.allclose(got, np.maximum(x @ w, 0) + b):
+            return Verdict(False, "the bias is added after the ReLU; add it before, to x @ W.")
+        if not np.allclose(got, np.maximum(z, 0)):
+            return Verdict(False, "the shape is right but the values are not relu(x @ W + b).")
+        return Verdict(True, "relu(x @ W + b), one row per sample.")
+
+    return _run(check)
+
+
+def _relu_mlp(x: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]], last_relu: bool = False) -> np.ndarray:
+    a = x
+    for i, (w, b) in enumerate(layers):
+        a = a @ w + b
+        if i < len(layers) - 1 or last_relu:
+            a = np.maximum(a, 0)
+    return a
+
+
+def mlp_forward(fn: Callable[[np.ndarray, list], np.ndarray]) -> Verdict:
+    """Check ``fn(x, layers) -> logits``: ``layers`` is a list of ``(W, b)``; ReLU after all but the last."""
+
+    def check() -> Verdict:
+        rng = np.random.default_rng(7)
+        shapes = [(4, 6), (6, 5), (5, 3)]
+        layers = [(rng.normal(size=s), rng.normal(0, 0.5, size=s[1])) for s in shapes]
+        x = rng.normal(size=(8, 4))
+        copy = [(w.copy(), b.copy()) for w, b in layers]
+        got = _array(call_answer(fn, x.copy(), copy, name="your forward pass"), "your forward pass")
+        want = _relu_mlp(x, layers)
+        if got.shape != want.shape:
+            return Verdict(False, f"with 8 samples and a last layer of 3 neurons it returned shape {got.shape}; "
+                                  "expected (8, 3). Loop over every (W, b) in layers.")
+        if np.allclose(got, want):
+            short = [(rng.normal(size=(4, 2)), rng.normal(size=2))]
+            got1 = _array(call_answer(fn, x.copy(), short, name="your forward pass"), "your forward pass")
+            if got1.shape != (8, 2) or not np.allclose(got1, x @ short[0][0] + short[0][1]):
+                return Verdict(False, "right for three layers but not for a single layer: do not assume "
+                                      "how many layers there are.")
+            return Verdict(True, "ReLU after each hidden layer, raw logits out of the last one.")
+        if np.allclose(got, _relu_mlp(x, layers, last_relu=True)):
+            return Verdict(False, "the last layer also goes through the ReLU; it should return raw logits, "
+                                  "which can be negative.")
+        linear = x
+        for w, b in layers:
+            linear = linear @ w + b
+        if np.allclose(got, linear):
+            return Verdict(False, "no activation between the layers: apply the ReLU after every layer "
+                                  "except the last.")
+        return Verdict(False, "the shape is right but the values differ from ReLU layers followed by a "
+                              "linear last layer.")
+
+    return _run(check)
+
+
+def backprop_gradients(fn: Callable, hidden: str = "relu") -> Verdict:
+    """Check ``fn(params, x, y) -> grads`` for the two-layer network of :mod:`helpers.nn`.
+
+    ``hidden`` is the hidden activation the exercise asks for (``"relu"`` or ``"tanh"``). ``grads``
+    must be a dict with the keys ``W1, b1, W2, b2`` and the parameters' shapes; they must match
+    back-propagation within a relative error of 1e-4.
+    """
+    nn._check_hidden(hidden)
+
+    def check() -> Verdict:
+        rng = np.random.default_rng(11)
+        params = nn.init_two_layer(3, 5, seed=4)
+        x = rng.normal(size=(16, 3))
+        y = (rng.random(16) > 0.5).astype(np.float64)
+        want = nn.two_layer_gradients(params, x, y, hidden)
+        copy = {k: v.copy() for k, v in params.items()}
+        got = call_answer(fn, copy, x.copy(), y.copy(), name="your gradient function")
+        if not isinstance(got, dict):
+            return Verdict(False, f"it should return a dict with keys W1, b1, W2, b2, but returned "
+                                  f"{type(got).__name__}.")
+        missing = [k for k in nn.PARAM_NAMES if k not in got]
+        if missing:
+            return Verdict(False, f"the dict it returned has no {', '.join(missing)}; use the parameter names "
+                                  "W1, b1, W2, b2 as keys.")
+        problems = []
+        for k in nn.PARAM_NAMES:
+            g = _array(got[k], f"the gradient for {k}")
+            if g.shape != want[k].shape:
+                if g.size == want[k].size:
+                    g = g.reshape(want[k].shape)  # (1,) vs () or (h,) vs (1, h): only a shape slip
+                else:
+                    return Verdict(False, f"the gradient for {k} has shape {g.shape}, but {k} has shape "
+                                          f"{want[k].shape}: a gradient has its parameter's shape.")
+            err = nn.relative_error(g, want[k])
+            if not err <= 1e-4:  # also catches NaN
+                ratio = np.sum(g * want[k]) / max(np.sum(want[k] ** 2), 1e-300)
+                if np.isclose(ratio, len(x), rtol=1e-3):
+                    return Verdict(False, f"the gradient for {k} is {len(x)} times too large: the loss is a "
+                                          "mean over the samples, so divide by n.")
+                problems.append(f"{k} (relative error {err:.1e})")
+        if problems:
+            other = next(h for h in nn.HIDDEN if h != hidden)
+            theirs = nn.two_layer_gradients(params, x, y, other)
+            if all(nn.relative_error(_array(got[k], k).reshape(theirs[k].shape), theirs[k]) < 1e-4
+                   for k in nn.PARAM_NAMES):
+                return Verdict(False, f"these are the gradients of the network with a {other} hidden layer; "
+                                      f"this exercise uses {hidden}: change the forward pass and the "
+                                      "activation's derivative.")
+            hint = (" Check the hidden activation's derivative: for ReLU it is 1 where z1 > 0 and 0 elsewhere."
+                    if all(p.startswith(("W1", "b1")) for p in problems) else "")
+            return Verdict(False, "these gradients do not match back-propagation: " + ", ".join(problems) + "." + hint)
+        return Verdict(True, f"all four gradients match back-propagation ({hidden} hidden layer) within 1e-4.")
+
+    return _run(check)
+
+
+def stable_bce(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
+    """Check ``fn(logits, labels) -> mean binary cross-entropy``: right values and finite for |logit| = 1000."""
+
+    def check() -> Verdict:
+        z = np.array([-3.0, -0.5, 0.0, 1.5, 4.0])
+        y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+        out, _ = _quietly(fn, z.copy(), y.copy(), name="your cross-entropy")
+        got = _array(out, "your cross-entropy")
+        want = nn.bce_from_logits(z, y)
+        if got.size != 1:
+            return Verdict(False, f"it returned {got.size} numbers; return their mean, one number.")
+        got = float(got.ravel()[0])
+        if np.isclose(got, want * len(z), rtol=1e-6) and not np.isclose(got, want, rtol=1e-6):
+            return Verdict(False, "it returns the sum over the samples; return the mean.")
+        if not np.isclose(got, want, rtol=1e-6, atol=1e-9):
+            if np.isclose(got, nn.bce_from_logits(-z, y), rtol=1e-6):
+                return Verdict(False, "the sign of the logits is flipped: a large positive logit means "
+                                      "class 1.")
+            return Verdict(False, f"for logits {_fmt(z)} and labels {_fmt(y)} it returned {got:.6g}; "
+                                  f"expected {want:.6g}.")
+        big = np.array([-1000.0, 1000.0, 1000.0, -1000.0])
+        yb = np.array([1.0, 0.0, 1.0, 0.0])
+        out, warned = _quietly(fn, big.copy(), yb.copy(), name="your cross-entropy")
+        gotb = _array(out, "your cross-entropy").ravel()
+        wantb = nn.bce_from_logits(big, yb)
+        if gotb.size != 1 or not np.isfinite(gotb[0]):
+            return Verdict(False, "right for moderate logits, but for logits of ±1000 it gives "
+                                  f"{_fmt(gotb)}: sigmoid rounds to exactly 0 or 1 and the log blows up. "
+                                  "Rewrite it as max(z, 0) - z*y + log(1 + exp(-|z|)).")
+        if not np.isclose(gotb[0], wantb, rtol=1e-6):
+            return Verdict(False, f"finite for logits of ±1000, but {gotb[0]:.6g} instead of {wantb:.6g}.")
+        if warned:
+            return Verdict(False, f"the values are right, but NumPy warned on the way ({warned}); make every "
+                                  "step finite, e.g. exp(-|z|) instead of exp(-z).")
+        return Verdict(True, "the right mean cross-entropy, finite and warning-free even for logits of ±1000.")
+
+    return _run(check)

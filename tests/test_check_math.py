@@ -1,0 +1,138 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import check, nn
+
+
+def todo(*args):
+    raise NotImplementedError
+
+
+def forgot_return(*args):
+    np.zeros(1)
+
+
+def _no_warnings(verdict_fn, answer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return verdict_fn(answer)
+
+
+@pytest.mark.parametrize(
+    "checker", [check.sigmoid, check.dense_layer, check.mlp_forward, check.backprop_gradients, check.stable_bce]
+)
+def test_unfinished_answers_get_a_hint_not_a_crash(checker):
+    assert "NotImplementedError" in str(checker(todo))
+    assert "forget `return`" in str(checker(forgot_return))
+    assert "should be a function" in str(checker(None))
+    assert not checker(lambda *a: "text")
+
+
+def test_sigmoid():
+    assert _no_warnings(check.sigmoid, nn.sigmoid)
+    naive = _no_warnings(check.sigmoid, lambda z: 1 / (1 + np.exp(-z)))
+    assert not naive and "overflow" in str(naive)
+    assert "sigmoid(-z)" in str(check.sigmoid(lambda z: 1 / (1 + np.exp(z))))
+    assert "shape" in str(check.sigmoid(lambda z: nn.sigmoid(z).sum()))
+    assert not check.sigmoid(lambda z: np.tanh(z))
+
+
+def relu_dense(x, w, b):
+    return np.maximum(x @ w + b, 0)
+
+
+def test_dense_layer():
+    assert check.dense_layer(relu_dense)
+    assert "ReLU" in str(check.dense_layer(lambda x, w, b: x @ w + b))
+    assert "bias is missing" in str(check.dense_layer(lambda x, w, b: np.maximum(x @ w, 0)))
+    assert "after the ReLU" in str(check.dense_layer(lambda x, w, b: np.maximum(x @ w, 0) + b))
+    assert "x @ W" in str(check.dense_layer(lambda x, w, b: np.maximum(w.T @ x.T, 0)))
+    assert "raised ValueError" in str(check.dense_layer(lambda x, w, b: w @ x))
+
+
+def mlp(x, layers):
+    a = x
+    for i, (w, b) in enumerate(layers):
+        a = a @ w + b
+        if i < len(layers) - 1:
+            a = np.maximum(a, 0)
+    return a
+
+
+def test_mlp_forward():
+    assert check.mlp_forward(mlp)
+
+    def relu_everywhere(x, layers):
+        for w, b in layers:
+            x = np.maximum(x @ w + b, 0)
+        return x
+
+    def linear(x, layers):
+        for w, b in layers:
+            x = x @ w + b
+        return x
+
+    def three_only(x, layers):
+        if len(layers) != 3:
+            return np.zeros((len(x), 3))
+        return mlp(x, layers)
+
+    assert "raw logits" in str(check.mlp_forward(relu_everywhere))
+    assert "no activation" in str(check.mlp_forward(linear))
+    assert "single layer" in str(check.mlp_forward(three_only))
+    assert "expected (8, 3)" in str(check.mlp_forward(lambda x, layers: x))
+
+
+def test_backprop_gradients():
+    assert check.backprop_gradients(lambda p, x, y: nn.two_layer_gradients(p, x, y, "relu"))
+    assert check.backprop_gradients(lambda p, x, y: nn.two_layer_gradients(p, x, y), hidden="tanh")
+    tanh_for_relu = check.backprop_gradients(lambda p, x, y: nn.two_layer_gradients(p, x, y, "tanh"))
+    assert not tanh_for_relu and "tanh hidden layer" in str(tanh_for_relu)
+
+    def wrong_derivative(p, x, y):
+        g = nn.two_layer_gradients(p, x, y, "relu")
+        g["W1"] = g["W1"] * 1.5
+        return g
+
+    assert "derivative" in str(check.backprop_gradients(wrong_derivative))
+
+    def summed(p, x, y):
+        return {k: v * len(x) for k, v in nn.two_layer_gradients(p, x, y, "relu").items()}
+
+    assert "divide by n" in str(check.backprop_gradients(summed))
+    assert "no b2" in str(check.backprop_gradients(lambda p, x, y: {k: p[k] for k in ("W1", "b1", "W2")}))
+    assert "shape" in str(check.backprop_gradients(lambda p, x, y: {k: np.zeros(7) for k in p}))
+    assert "dict" in str(check.backprop_gradients(lambda p, x, y: [1, 2]))
+
+    def flat_b2(p, x, y):
+        g = nn.two_layer_gradients(p, x, y, "relu")
+        g["b2"] = float(g["b2"][0])
+        return g
+
+    assert check.backprop_gradients(flat_b2)
+    nan = check.backprop_gradients(lambda p, x, y: {k: np.full(v.shape, np.nan) for k, v in p.items()})
+    assert not nan
+    with pytest.raises(ValueError, match="hidden must be one of"):
+        check.backprop_gradients(flat_b2, hidden="gelu")
+
+
+def test_stable_bce():
+    assert _no_warnings(check.stable_bce, nn.bce_from_logits)
+
+    def naive(z, y):
+        p = 1 / (1 + np.exp(-z))
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    verdict = _no_warnings(check.stable_bce, naive)
+    assert not verdict and "±1000" in str(verdict)
+    assert "sum" in str(check.stable_bce(lambda z, y: nn.bce_from_logits(z, y) * len(z)))
+    assert "flipped" in str(check.stable_bce(lambda z, y: nn.bce_from_logits(-z, y)))
+    assert "one number" in str(check.stable_bce(lambda z, y: np.maximum(z, 0) - z * y))
+
+    def warns(z, y):
+        return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))) + 0 * np.exp(-z).sum()
+
+    verdict = _no_warnings(check.stable_bce, warns)
+    assert not verdict
