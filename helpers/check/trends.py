@@ -1,0 +1,119 @@
+"""Checkers for the exercises of the chapter "Trends and challenges, measured live" (book/trends/)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._core import Verdict, _run, call_answer
+
+__all__ = ["power_law_exponent", "training_flops", "clip_per_example", "integrated_gradients_function"]
+
+
+def _number(value, what: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        from ._core import _AnswerProblem
+
+        raise _AnswerProblem(f"{what} should be one number, but it returned {type(value).__name__}.") from None
+
+
+def power_law_exponent(fn: Callable) -> Verdict:
+    """Check ``fn(x, y) -> k``, the slope of the least-squares line through ``(log x, log y)``."""
+
+    def check() -> Verdict:
+        x = np.array([1e3, 1e4, 1e5, 1e6])
+        y = 3.0 * x ** -0.25
+        got = _number(call_answer(fn, x, y, name="your function"), "your function")
+        if np.isclose(got, 0.25, atol=1e-3):
+            return Verdict(False, "the sign is wrong: a falling curve has a negative exponent (-0.25 here).")
+        if not np.isclose(got, -0.25, atol=1e-3):
+            return Verdict(False, f"for y = 3 x^-0.25 it returned {got:.4g}; fit a line to log(y) against log(x) "
+                                  "and return its slope.")
+        rng = np.random.default_rng(0)
+        y_noisy = y * np.exp(rng.normal(0, 0.05, x.size))
+        expected = np.polyfit(np.log(x), np.log(y_noisy), 1)[0]
+        got = _number(call_answer(fn, x, y_noisy, name="your function"), "your function")
+        if not np.isclose(got, expected, atol=1e-6):
+            return Verdict(False, f"on noisy points it returned {got:.4g}, but the least-squares slope in log-log "
+                                  f"space is {expected:.4g}.")
+        return Verdict(True, "a power law is a straight line in log-log space, and its slope is the exponent.")
+
+    return _run(check)
+
+
+def training_flops(fn: Callable) -> Verdict:
+    """Check ``fn(n_params, n_tokens) -> FLOPs`` of training, about ``6 N D``."""
+
+    def check() -> Verdict:
+        for n, d in ((1e6, 2e7), (175e9, 300e9)):
+            got = _number(call_answer(fn, n, d, name="your function"), "your function")
+            want = 6 * n * d
+            if np.isclose(got, 2 * n * d, rtol=1e-6):
+                return Verdict(False, "that is one forward pass (2 N D); the backward pass costs about twice more.")
+            if not np.isclose(got, want, rtol=1e-6):
+                return Verdict(False, f"for N = {n:.3g} and D = {d:.3g} it returned {got:.3g}; expected {want:.3g}.")
+        return Verdict(True, "2 FLOPs per parameter per token forward, 4 backward: 6 N D.")
+
+    return _run(check)
+
+
+def clip_per_example(fn: Callable) -> Verdict:
+    """Check ``fn(grads, clip) -> clipped``: each row (one example's gradient) scaled to norm <= clip."""
+
+    def check() -> Verdict:
+        grads = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0], [6.0, -8.0]], dtype=np.float32)
+        want = np.array([[0.6, 0.8], [0.3, 0.4], [0.0, 0.0], [0.6, -0.8]], dtype=np.float32)
+        got = call_answer(fn, grads.copy(), 1.0, name="your function")
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
+        if got.shape != grads.shape:
+            return Verdict(False, f"it returned shape {got.shape}; keep one clipped gradient per row, {grads.shape}.")
+        if np.any(~np.isfinite(got)):
+            return Verdict(False, "it returned NaN or inf: a zero gradient must stay zero (avoid dividing by 0).")
+        if np.allclose(got, grads / np.linalg.norm(grads), atol=1e-5):
+            return Verdict(False, "it scales the whole batch by one norm; clip each example (row) on its own.")
+        if np.allclose(got[1], [0.6, 0.8], atol=1e-5):
+            return Verdict(False, "it rescales small gradients up to the bound; only gradients longer than "
+                                  "the bound should shrink.")
+        if not np.allclose(got, want, atol=1e-5):
+            return Verdict(False, f"for rows {grads.tolist()} and clip 1 it returned {np.round(got, 3).tolist()}, "
+                                  f"expected {want.tolist()}.")
+        return Verdict(True, "each example's gradient is scaled by min(1, C / ||g||), so none weighs more than C.")
+
+    return _run(check)
+
+
+def integrated_gradients_function(fn: Callable) -> Verdict:
+    """Check ``fn(grad_fn, x, baseline, steps) -> attributions`` (shape of ``x``) on known functions."""
+
+    def check() -> Verdict:
+        x = np.array([1.0, -2.0, 0.5])
+        base = np.zeros(3)
+        # f(x) = sum(x**2): the gradient is linear along the path, so IG is exactly x**2 - base**2.
+        got = call_answer(fn, lambda z: 2 * np.asarray(z), x, base, 50, name="your function")
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
+        if got.shape != x.shape:
+            return Verdict(False, f"it returned shape {got.shape}; return one attribution per input, {x.shape}.")
+        if np.allclose(got, 2 * x, atol=1e-3):
+            return Verdict(False, "that is the gradient at x (saliency); average the gradients along the path "
+                                  "and multiply by (x - baseline).")
+        if not np.allclose(got, x ** 2, atol=0.05):
+            return Verdict(False, f"for f(x) = sum(x^2) from baseline 0 it returned {np.round(got, 3).tolist()}; "
+                                  f"expected {np.round(x ** 2, 3).tolist()}.")
+        # f(x) = sum(sin x): completeness, sum(IG) = f(x) - f(baseline).
+        got = np.asarray(call_answer(fn, lambda z: np.cos(np.asarray(z)), x, base, 200, name="your function"),
+                         dtype=np.float64)
+        gap = abs(got.sum() - np.sin(x).sum())
+        if gap > 0.01:
+            return Verdict(False, f"for f(x) = sum(sin x) the attributions add up to {got.sum():.4f}, not "
+                                  f"f(x) - f(baseline) = {np.sin(x).sum():.4f}: check the path points.")
+        return Verdict(True, "attributions are (x - baseline) times the average gradient along the straight path.")
+
+    return _run(check)
