@@ -1,6 +1,7 @@
-"""The worked example's data: scikit-learn's breast-cancer set (ships with the package, offline).
+"""The worked example (book/worked/): its data, the source's model, and input checks for serving.
 
-569 tumours described by 30 numeric features; label 1 = benign, 0 = malignant.
+The data is scikit-learn's breast-cancer set (ships with the package, offline): 569 tumours
+described by 30 numeric features; label 1 = benign, 0 = malignant.
 """
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Splits", "load_splits"]
+__all__ = ["N_FEATURES", "Splits", "load_splits", "build_source_model", "train_source_model", "check_features",
+           "predict_checked"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,104 @@ def load_splits(seed: int = 0, val_fraction: float = 0.2, test_fraction: float =
 
     return Splits(scale(x_train), y_train, scale(x_val), y_val, scale(x_test), y_test,
                   tuple(raw.feature_names), mean.astype(np.float32), std.astype(np.float32))
+
+
+#: Number of input features of the breast-cancer data (and of every model of the worked example).
+N_FEATURES = 30
+
+
+def build_source_model(seed: int = 0, hidden: tuple[int, ...] = (128, 128)):
+    """The source article's classifier: ``Dense(128, relu)``, ``Dense(128, relu)``, ``Dense(1, sigmoid)``.
+
+    Takes ``(n, 30)`` standardised features and returns ``(n, 1)`` probabilities of class 1
+    (benign). Compiled as in the source: Adam, binary cross-entropy, accuracy. ``seed`` (0 to
+    2**32 - 1) fixes the initial weights; ``hidden`` lists the hidden-layer widths (each 1 to
+    4096; an empty tuple gives logistic regression).
+    """
+    import keras
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    hidden = tuple(hidden)
+    for width in hidden:
+        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= 4096:
+            raise ValueError(f"hidden must hold whole numbers from 1 to 4096, got {hidden!r}")
+    keras.utils.set_random_seed(seed)
+    layers = [keras.Input(shape=(N_FEATURES,))]
+    layers += [keras.layers.Dense(width, activation="relu") for width in hidden]
+    layers += [keras.layers.Dense(1, activation="sigmoid")]
+    model = keras.Sequential(layers, name="source_model" if hidden == (128, 128) else "mlp")
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def train_source_model(splits: Splits, seed: int = 0, epochs: int = 10, batch_size: int = 32, callbacks=None):
+    """Train :func:`build_source_model` the way the worked chapter does; return ``(model, history)``.
+
+    The source's recipe (``epochs=10``, ``batch_size=32``), with the *validation* split as
+    ``validation_data`` (never the test split) and early stopping on the validation loss
+    (patience 3, best weights restored). ``epochs`` is from 1 to 1000, ``batch_size`` from 1 to
+    4096; ``callbacks`` are added to the early stopping (e.g. a TensorBoard logger).
+    """
+    import keras
+
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 1000:
+        raise ValueError(f"epochs must be a whole number from 1 to 1000, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 4096:
+        raise ValueError(f"batch_size must be a whole number from 1 to 4096, got {batch_size!r}")
+    model = build_source_model(seed)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    history = model.fit(splits.x_train, splits.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
+                        validation_data=(splits.x_val, splits.y_val), callbacks=[stop, *(callbacks or [])])
+    return model, history
+
+
+def check_features(x, n_features: int = N_FEATURES) -> np.ndarray:
+    """Validate a batch of inputs for prediction and return it as float32 of shape ``(n, n_features)``.
+
+    Accepts one example (shape ``(n_features,)``) or a batch (shape ``(n, n_features)``, n >= 1).
+    Raises ``ValueError`` saying what is wrong: not numbers, wrong number of dimensions or
+    features, an empty batch, or non-finite values (NaN, inf), with the first bad position.
+    """
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"x must be numbers, an array of shape (n, {n_features}); got {type(x).__name__}") from None
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ValueError(f"x must have shape (n, {n_features}) or ({n_features},), got shape {arr.shape}")
+    if arr.shape[1] != n_features:
+        raise ValueError(f"x must have {n_features} features per example, got {arr.shape[1]}")
+    if arr.shape[0] == 0:
+        raise ValueError("x is empty: pass at least one example")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(f"x must be finite, but x[{row}, {col}] is {arr[row, col]} "
+                         f"({int(bad.sum())} non-finite value(s) in all)")
+    if np.abs(arr).max() > np.finfo(np.float32).max:
+        raise ValueError("x has values too large for float32")
+    return arr.astype(np.float32)
+
+
+def predict_checked(model, x, n_features: int = N_FEATURES) -> np.ndarray:
+    """Probabilities of class 1 for validated inputs: float32 of shape ``(n,)``.
+
+    ``model`` is a Keras model, a reloaded SavedModel (its ``serve`` endpoint is used) or any
+    function from a ``(n, n_features)`` float32 array to ``(n, 1)`` or ``(n,)`` outputs. ``x`` is
+    checked with :func:`check_features` first, so bad input gets a clear ``ValueError``.
+    """
+    arr = check_features(x, n_features)
+    if hasattr(model, "predict"):
+        out = model.predict(arr, verbose=0, batch_size=len(arr))
+    elif hasattr(model, "serve"):
+        out = model.serve(arr)
+    elif callable(model):
+        out = model(arr)
+    else:
+        raise ValueError(f"model must be a Keras model, a SavedModel or a function, got {type(model).__name__}")
+    out = np.asarray(out, dtype=np.float32).reshape(len(arr), -1)
+    if out.shape[1] != 1:
+        raise ValueError(f"model must return one probability per example, got shape {out.shape}")
+    return out[:, 0]

@@ -16,3 +16,50 @@ def test_splits_are_disjoint_stratified_and_standardised_on_train():
 def test_bad_fractions_are_named():
     with pytest.raises(ValueError, match="test_fraction must be from 0.05 to 0.4"):
         worked.load_splits(test_fraction=0.9)
+
+
+def test_source_model_has_the_source_architecture_and_repeats_with_its_seed():
+    a, b = worked.build_source_model(seed=3), worked.build_source_model(seed=3)
+    assert [layer.units for layer in a.layers] == [128, 128, 1]
+    assert a.count_params() == 30 * 128 + 128 + 128 * 128 + 128 + 128 + 1
+    assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
+    assert worked.build_source_model(hidden=()).count_params() == 31
+    with pytest.raises(ValueError, match="hidden must hold"):
+        worked.build_source_model(hidden=(0,))
+    with pytest.raises(ValueError, match="seed must be"):
+        worked.build_source_model(seed=-1)
+
+
+def test_train_source_model_learns_and_validates_arguments():
+    s = worked.load_splits()
+    model, history = worked.train_source_model(s, epochs=2)
+    assert "val_loss" in history.history and len(history.history["loss"]) == 2
+    p = worked.predict_checked(model, s.x_val)
+    assert p.shape == (len(s.x_val),) and np.mean((p > 0.5) == s.y_val) > 0.85
+    with pytest.raises(ValueError, match="epochs must be"):
+        worked.train_source_model(s, epochs=0)
+
+
+def test_check_features_names_what_is_wrong():
+    good = np.zeros((2, 30))
+    assert worked.check_features(good).dtype == np.float32
+    assert worked.check_features(np.zeros(30)).shape == (1, 30)
+    with pytest.raises(ValueError, match="30 features per example, got 29"):
+        worked.check_features(np.zeros((2, 29)))
+    bad = good.copy()
+    bad[1, 4] = np.nan
+    with pytest.raises(ValueError, match=r"x\[1, 4\] is nan"):
+        worked.check_features(bad)
+    with pytest.raises(ValueError, match="must be numbers"):
+        worked.check_features([["a"] * 30])
+    with pytest.raises(ValueError, match="empty"):
+        worked.check_features(np.zeros((0, 30)))
+    with pytest.raises(ValueError, match="shape"):
+        worked.check_features(np.zeros((1, 2, 30)))
+
+
+def test_predict_checked_accepts_functions_and_checks_their_output():
+    p = worked.predict_checked(lambda a: a[:, :1] * 0 + 0.25, np.ones((3, 30)))
+    assert p.tolist() == [0.25, 0.25, 0.25]
+    with pytest.raises(ValueError, match="one probability per example"):
+        worked.predict_checked(lambda a: a, np.ones((3, 30)))
