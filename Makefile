@@ -9,9 +9,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LAB_PORT ?= 8888
 NB ?=
+# The scripts the website serves itself (no CDN): package.json / package-lock.json pin them.
+NPM_DIR := build/npm
+SITE_ASSETS := build/site-assets
+ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv book test test-fast lab serve execute bench gpu-check clean lock student
+.PHONY: help venv assets book test test-fast lab serve execute bench gpu-check clean lock student
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,13 +30,40 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install everything (done by the other commands too)
 
-book: $(STAMP)  ## build the website into _build/html (any warning fails)
+$(ASSETS_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 && npm --version | awk -F. '{exit !($$1 >= 7)}' || { \
+	  echo "make book needs npm 7 or newer (with Node.js 18 or newer) to install the scripts the website"; \
+	  echo "serves itself (MathJax, require.js, the Jupyter widgets manager). Install them, then rerun:"; \
+	  echo "  Debian/Ubuntu:  sudo apt-get install -y nodejs npm"; \
+	  echo "  macOS:          brew install node"; \
+	  echo "  elsewhere:      https://nodejs.org/en/download"; exit 1; }
+	rm -rf $(NPM_DIR) $(SITE_ASSETS) && mkdir -p $(NPM_DIR)
+	cp package.json package-lock.json $(NPM_DIR)/
+	cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@# Copy only what pages use: MathJax's TeX+MathML→HTML component, its fonts and TeX extensions
+	@# (loaded on demand), require.js, and the widget manager with its icon fonts (woff2/woff).
+	mkdir -p $(SITE_ASSETS)/mathjax/output/chtml/fonts $(SITE_ASSETS)/mathjax/input/tex \
+	  $(SITE_ASSETS)/requirejs $(SITE_ASSETS)/jupyter-widgets
+	cp $(NPM_DIR)/node_modules/mathjax/es5/tex-mml-chtml.js $(NPM_DIR)/node_modules/mathjax/LICENSE \
+	  $(SITE_ASSETS)/mathjax/
+	cp -r $(NPM_DIR)/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(SITE_ASSETS)/mathjax/output/chtml/fonts/
+	cp -r $(NPM_DIR)/node_modules/mathjax/es5/input/tex/extensions $(SITE_ASSETS)/mathjax/input/tex/
+	cp $(NPM_DIR)/node_modules/requirejs/require.js $(SITE_ASSETS)/requirejs/
+	cp $(NPM_DIR)/node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js \
+	  $(NPM_DIR)/node_modules/@jupyter-widgets/html-manager/dist/*.woff2 \
+	  $(NPM_DIR)/node_modules/@jupyter-widgets/html-manager/dist/*.woff $(SITE_ASSETS)/jupyter-widgets/
+	@touch $@
+	@echo "Site assets: $$(du -sh $(SITE_ASSETS) | cut -f1) in $(SITE_ASSETS)"
+
+assets: $(ASSETS_STAMP)  ## install the site's own MathJax, require.js and widget manager (npm ci)
+
+book: $(STAMP) $(ASSETS_STAMP)  ## build the website into _build/html (any warning fails)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo
 	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
 
-test: $(STAMP)  ## run every test: helpers, the notebooks under nbval, the website build
+test: $(STAMP) $(ASSETS_STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 	  --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
 	  tests $$($(BIN)/python -m helpers.book list)

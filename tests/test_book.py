@@ -1,8 +1,4 @@
 """The book as a whole: the table of contents, the stored notebooks, and the website build."""
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
@@ -52,12 +48,11 @@ def test_stored_notebooks_have_normalised_metadata():
 
 
 @pytest.mark.build
-def test_website_builds_without_warnings_and_has_every_page(tmp_path):
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
-           "--path-output", str(tmp_path)]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = tmp_path / "_build" / "html"
+def test_website_builds_without_warnings_and_has_every_page(built_site):
+    # built_site (tests/conftest.py): `make assets`, then one `jupyter-book build -W -n` per test run,
+    # shared with the browser tests.
+    assert built_site["returncode"] == 0, built_site["log"]
+    html = built_site["html"]
     for page in book.toc_files():
         rel = page.relative_to(ROOT).with_suffix(".html")
         assert (html / rel).is_file(), f"no HTML for {rel}"
