@@ -1,0 +1,459 @@
+"""The engine behind the book's explorers: gradient descent on quadratics, and small MLPs trained as
+compiled TensorFlow (one XLA-compiled loop trains ``K`` settings side by side).
+
+Nothing here draws; :mod:`helpers.widgets` turns results into figures and sliders.
+
+Two pieces:
+
+* :func:`quadratic_path` — gradient descent on ``f(x) = ½ Σ L_i x_i²`` (NumPy; exact and instant).
+  It diverges exactly when ``α · max L_i > 2``.
+* :class:`MLPTrainer` — a fully connected network for 2-class data, trained for a fixed number of
+  steps from one fixed initialisation. :meth:`MLPTrainer.train` takes *arrays* of learning rates and
+  L1/L2 strengths, one per setting, and trains all of them in one compiled call: on a CPU one
+  setting takes milliseconds; on a GPU a whole grid of settings costs about the same as one.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "QuadraticPath",
+    "quadratic_path",
+    "quadratic_regime",
+    "MLPConfig",
+    "MLPResult",
+    "MLPTrainer",
+    "init_params",
+]
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+#: A model whose training loss passes this value (or stops being finite) counts as diverged.
+DIVERGENCE_LOSS = 50.0
+#: A quadratic path whose distance from the minimum passes this value counts as diverged.
+DIVERGENCE_DISTANCE = 1e6
+
+
+def _positive(name: str, value: float, *, low: float = 0.0, high: float = math.inf, inclusive: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    ok = (low <= v if inclusive else low < v) and v <= high and math.isfinite(v)
+    if not ok:
+        lo = f"{'at least' if inclusive else 'greater than'} {low:g}"
+        hi = "" if high == math.inf else f" and at most {high:g}"
+        raise ValueError(f"{name} must be {lo}{hi}, got {value!r}")
+    return v
+
+
+def _whole(name: str, value: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
+    return int(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient descent on a quadratic bowl
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuadraticPath:
+    """Iterates of gradient descent on ``f(x) = ½ Σ L_i x_i²``.
+
+    ``points`` has shape ``(t + 1, d)`` (the start, then one row per step actually taken),
+    ``losses`` shape ``(t + 1,)``. If the iterates blew up, ``diverged_at`` is the step at which
+    they passed :data:`DIVERGENCE_DISTANCE` and the path stops there; otherwise it is ``None``.
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    curvatures: tuple[float, ...]
+    lr: float
+    diverged_at: int | None
+
+    @property
+    def regime(self) -> str:
+        return quadratic_regime(self.lr, max(self.curvatures), min(self.curvatures))
+
+
+def quadratic_regime(lr: float, curvature: float, smallest_curvature: float | None = None) -> str:
+    """Name the behaviour of gradient descent with rate ``lr`` on a quadratic.
+
+    Along a direction of curvature ``L`` each step multiplies the distance to the minimum by
+    ``1 - lr·L``: below 1 in size it converges, above it diverges. Returns one of
+    ``"too small"`` (the flattest direction shrinks by less than 5 % a step), ``"good"``,
+    ``"oscillating"`` (``1 < lr·L < 2``: overshoots, yet converges), ``"on the edge"``
+    (``lr·L = 2``) and ``"diverging"`` (``lr·L > 2``).
+    """
+    lr = _positive("lr", lr)
+    curvature = _positive("curvature", curvature)
+    flat = curvature if smallest_curvature is None else _positive("smallest_curvature", smallest_curvature)
+    edge = lr * curvature
+    if edge > 2 + 1e-12:
+        return "diverging"
+    if abs(edge - 2) <= 1e-12:
+        return "on the edge"
+    if edge > 1 + 1e-12:
+        return "oscillating"
+    if lr * flat < 0.05:
+        return "too small"
+    return "good"
+
+
+def quadratic_path(
+    lr: float,
+    curvatures: tuple[float, ...] | list[float] = (1.0, 10.0),
+    start: tuple[float, ...] | None = None,
+    steps: int = 40,
+) -> QuadraticPath:
+    """Run ``steps`` steps of gradient descent ``x ← x − lr·∇f(x)`` on ``f(x) = ½ Σ L_i x_i²``.
+
+    Parameters
+    ----------
+    lr: learning rate α, greater than 0 (at most 1000).
+    curvatures: the curvatures ``L_i`` (second derivatives), each greater than 0; one per dimension
+        (1 or 2 dimensions). ``(1, 1)`` is a round bowl, ``(1, 10)`` an elongated valley.
+    start: starting point (default: ``(-0.9, 0.7)`` in 2-D, ``(-0.9,)`` in 1-D).
+    steps: number of steps, 1 to 10 000.
+    """
+    lr = _positive("lr", lr, high=1000.0)
+    curv = tuple(_positive("curvature", c, high=1e6) for c in curvatures)
+    if not 1 <= len(curv) <= 2:
+        raise ValueError(f"curvatures must have 1 or 2 values, got {len(curv)}")
+    steps = _whole("steps", steps, 1, 10_000)
+    x = np.array(start if start is not None else (-0.9, 0.7)[: len(curv)], dtype=float)
+    if x.shape != (len(curv),):
+        raise ValueError(f"start must have {len(curv)} coordinate(s), got {start!r}")
+    factor = 1.0 - lr * np.array(curv)  # exact: x_{t+1} = (1 - lr L) x_t along each axis
+    points = [x.copy()]
+    diverged_at = None
+    for t in range(1, steps + 1):
+        x = factor * x
+        if not np.all(np.abs(x) < DIVERGENCE_DISTANCE):
+            diverged_at = t
+            break
+        points.append(x.copy())
+    pts = np.array(points)
+    losses = 0.5 * (pts**2 * np.array(curv)).sum(axis=1)
+    return QuadraticPath(pts, losses, curv, lr, diverged_at)
+
+
+# ----------------------------------------------------------------------------------------------
+# Small MLPs, trained as one compiled TensorFlow loop for K settings at once
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MLPConfig:
+    """Architecture and training schedule of an explorer's model.
+
+    ``hidden``: units of each hidden layer (0 to 6 layers of 1 to 256 units); ``activation`` one
+    of :data:`ACTIVATIONS`; ``optimizer`` one of :data:`OPTIMIZERS`; ``steps`` updates per training
+    run (1 to 5000); ``batch_size`` points per update (``None``: the whole training set).
+    """
+
+    hidden: tuple[int, ...] = (16, 16)
+    activation: str = "tanh"
+    optimizer: str = "sgd"
+    steps: int = 300
+    batch_size: int | None = None
+    inputs: int = 2
+
+    def __post_init__(self) -> None:
+        hidden = tuple(self.hidden)
+        if len(hidden) > 6:
+            raise ValueError(f"hidden must have at most 6 layers, got {len(hidden)}")
+        for units in hidden:
+            _whole("hidden units", units, 1, 256)
+        object.__setattr__(self, "hidden", tuple(int(u) for u in hidden))
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.activation!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+        _whole("steps", self.steps, 1, 5000)
+        if self.batch_size is not None:
+            _whole("batch_size", self.batch_size, 1, 100_000)
+        _whole("inputs", self.inputs, 1, 10_000)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (self.inputs, *self.hidden, 1)
+
+    @property
+    def n_params(self) -> int:
+        s = self.sizes
+        return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
+
+
+def init_params(sizes: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
+    """Glorot-uniform weights and zero biases, as ``[W1, b1, W2, b2, ...]`` (float32).
+
+    ``W_i`` has shape ``(sizes[i], sizes[i+1])``. The same seed gives the same weights.
+    """
+    rng = np.random.default_rng(seed)
+    params: list[np.ndarray] = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        params.append(rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32))
+        params.append(np.zeros(fan_out, np.float32))
+    return params
+
+
+@dataclass
+class MLPResult:
+    """What :meth:`MLPTrainer.train` returns for ``K`` settings (NumPy arrays).
+
+    ``train_loss`` and ``val_loss``: shape ``(K, steps + 1)``, the data loss (binary cross-entropy,
+    without the penalty) before each update and after the last; ``NaN`` from the step a setting
+    diverged. ``diverged_at``: shape ``(K,)``, the step it diverged or ``-1``. ``params``: list of
+    arrays with a leading ``K`` axis. ``grid_probs``: ``(K, G)`` probabilities of class 1 on the
+    grid points given to the trainer (``None`` if none). ``train_accuracy``/``val_accuracy``: ``(K,)``.
+    """
+
+    train_loss: np.ndarray
+    val_loss: np.ndarray | None
+    diverged_at: np.ndarray
+    params: list[np.ndarray]
+    grid_probs: np.ndarray | None
+    train_accuracy: np.ndarray
+    val_accuracy: np.ndarray | None
+    seconds: float = 0.0
+    device: str = ""
+
+    def setting(self, k: int) -> MLPResult:
+        """The result of setting ``k`` alone (leading axis of length 1)."""
+        pick = slice(k, k + 1)
+        return MLPResult(
+            self.train_loss[pick],
+            None if self.val_loss is None else self.val_loss[pick],
+            self.diverged_at[pick],
+            [p[pick] for p in self.params],
+            None if self.grid_probs is None else self.grid_probs[pick],
+            self.train_accuracy[pick],
+            None if self.val_accuracy is None else self.val_accuracy[pick],
+            self.seconds,
+            self.device,
+        )
+
+    def weights(self, k: int = 0) -> np.ndarray:
+        """All weights (not biases) of setting ``k``, flattened."""
+        return np.concatenate([w[k].ravel() for w in self.params[0::2]])
+
+
+@dataclass
+class MLPTrainer:
+    """Trains an MLP of a fixed :class:`MLPConfig` on fixed data, for any learning rates and penalties.
+
+    ``x_train`` float32 ``(n, inputs)``, ``y_train`` 0/1 ``(n,)``; optional validation data and
+    ``grid`` points ``(G, inputs)`` on which the trained models' probabilities are returned.
+    Every run starts from the same initial weights (``seed``), so two settings differ only by
+    their hyper-parameters. The first call for a given number of settings compiles (about a
+    second); later calls only run.
+    """
+
+    config: MLPConfig
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    grid: np.ndarray | None = None
+    seed: int = 0
+    jit: bool = True
+    _fn: object = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.x_train = np.asarray(self.x_train, np.float32)
+        self.y_train = np.asarray(self.y_train, np.float32).reshape(-1)
+        if self.x_train.ndim != 2 or self.x_train.shape[1] != self.config.inputs:
+            raise ValueError(f"x_train must have shape (n, {self.config.inputs}), got {self.x_train.shape}")
+        if len(self.y_train) != len(self.x_train) or len(self.x_train) == 0:
+            raise ValueError("x_train and y_train must have the same, non-zero, number of rows")
+        if (self.x_val is None) != (self.y_val is None):
+            raise ValueError("give both x_val and y_val, or neither")
+        if self.x_val is not None:
+            self.x_val = np.asarray(self.x_val, np.float32)
+            self.y_val = np.asarray(self.y_val, np.float32).reshape(-1)
+        if self.grid is not None:
+            self.grid = np.asarray(self.grid, np.float32)
+        self.init = init_params(self.config.sizes, self.seed)
+
+    # -- the compiled loop ---------------------------------------------------------------------
+    def _build(self):
+        import tensorflow as tf
+
+        cfg = self.config
+        n_layers = len(cfg.sizes) - 1
+        act = {"tanh": tf.tanh, "relu": tf.nn.relu, "sigmoid": tf.sigmoid, "linear": tf.identity}[cfg.activation]
+        has_val = self.x_val is not None
+        has_grid = self.grid is not None
+        n_train = len(self.x_train)
+        batch = cfg.batch_size if cfg.batch_size is not None and cfg.batch_size < n_train else None
+        steps = cfg.steps
+        seed = self.seed
+
+        def logits(params, x):
+            h = x
+            for i in range(n_layers):
+                w, b = params[2 * i], params[2 * i + 1]
+                if i == 0:
+                    h = tf.einsum("nd,kdo->kno", h, w) + b[:, None, :]
+                else:
+                    h = tf.einsum("kni,kio->kno", h, w) + b[:, None, :]
+                if i < n_layers - 1:
+                    h = act(h)
+            return h[..., 0]  # (K, n)
+
+        def bce(params, x, y):
+            z = logits(params, x)
+            return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.broadcast_to(y, tf.shape(z)),
+                                                                           logits=z), axis=1)
+
+        def accuracy(params, x, y):
+            z = logits(params, x)
+            return tf.reduce_mean(tf.cast(tf.equal(tf.cast(z > 0, tf.float32), y), tf.float32), axis=1)
+
+        def per_model(flag, like):
+            """Broadcast a (K,) vector against a parameter with a leading K axis."""
+            return tf.reshape(flag, [-1] + [1] * (len(like.shape) - 1))
+
+        def run(params, step0, lr, l1, l2, x, y, xv, yv, grid):
+            k = tf.shape(lr)[0]
+            m = [tf.zeros_like(p) for p in params]
+            v = [tf.zeros_like(p) for p in params]
+            train_losses = tf.TensorArray(tf.float32, size=steps + 1)
+            val_losses = tf.TensorArray(tf.float32, size=steps + 1)
+            diverged = tf.zeros_like(lr, tf.int32) - 1
+            for t in tf.range(steps):
+                if batch is None:
+                    xb, yb = x, y
+                else:
+                    idx = tf.random.stateless_uniform([batch], seed=tf.stack([seed, step0 + t]), maxval=n_train,
+                                                      dtype=tf.int32)
+                    xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+                with tf.GradientTape() as tape:
+                    tape.watch(params)
+                    data_loss = bce(params, xb, yb)
+                    penalty = tf.add_n([l2 * tf.reduce_sum(tf.square(w), axis=[1, 2]) for w in params[0::2]])
+                    objective = tf.reduce_sum(data_loss + penalty)
+                grads = tape.gradient(objective, params)
+                full_loss = data_loss if batch is None else bce(params, x, y)
+                alive = diverged < 0
+                train_losses = train_losses.write(t, tf.where(alive, full_loss, np.nan))
+                if has_val:
+                    val_losses = val_losses.write(t, tf.where(alive, bce(params, xv, yv), np.nan))
+                tf_t = tf.cast(t + 1, tf.float32)
+                new_params, new_m, new_v = [], [], []
+                for i, (p, g) in enumerate(zip(params, grads)):
+                    rate = per_model(lr, p)
+                    if cfg.optimizer == "sgd":
+                        step, mi, vi = g, m[i], v[i]
+                    elif cfg.optimizer == "momentum":
+                        mi = 0.9 * m[i] + g
+                        step, vi = mi, v[i]
+                    else:  # adam, with Keras's defaults
+                        mi = 0.9 * m[i] + 0.1 * g
+                        vi = 0.999 * v[i] + 0.001 * tf.square(g)
+                        mhat = mi / (1.0 - tf.pow(0.9, tf_t))
+                        vhat = vi / (1.0 - tf.pow(0.999, tf_t))
+                        step = mhat / (tf.sqrt(vhat) + 1e-7)
+                    q = p - rate * step
+                    if i % 2 == 0:  # weights only: the L1 proximal step sets small weights exactly to 0
+                        shrink = rate * per_model(l1, p)
+                        q = tf.sign(q) * tf.maximum(tf.abs(q) - shrink, 0.0)
+                    new_params.append(q)
+                    new_m.append(mi)
+                    new_v.append(vi)
+                finite = tf.reduce_all(
+                    tf.stack([tf.reduce_all(tf.math.is_finite(tf.reshape(q, [k, -1])), axis=1) for q in new_params]),
+                    axis=0,
+                )
+                healthy = alive & finite & tf.math.is_finite(full_loss) & (full_loss < DIVERGENCE_LOSS)
+                diverged = tf.ensure_shape(tf.where(alive & ~healthy, t, diverged), lr.shape)
+                params = [tf.ensure_shape(tf.where(per_model(healthy, q), q, p), p.shape)
+                          for q, p in zip(new_params, params)]
+                m = [tf.ensure_shape(tf.where(per_model(healthy, a), a, b), b.shape) for a, b in zip(new_m, m)]
+                v = [tf.ensure_shape(tf.where(per_model(healthy, a), a, b), b.shape) for a, b in zip(new_v, v)]
+            alive = diverged < 0
+            final = bce(params, x, y)
+            diverged = tf.where(alive & ~(tf.math.is_finite(final) & (final < DIVERGENCE_LOSS)), steps, diverged)
+            alive = diverged < 0
+            train_losses = train_losses.write(steps, tf.where(alive, final, np.nan))
+            out = {
+                "train_loss": tf.transpose(train_losses.stack()),
+                "diverged_at": diverged,
+                "params": params,
+                "train_accuracy": accuracy(params, x, y),
+            }
+            if has_val:
+                val_losses = val_losses.write(steps, tf.where(alive, bce(params, xv, yv), np.nan))
+                out["val_loss"] = tf.transpose(val_losses.stack())
+                out["val_accuracy"] = accuracy(params, xv, yv)
+            if has_grid:
+                out["grid_probs"] = tf.sigmoid(logits(params, grid))
+            return out
+
+        return tf.function(run, jit_compile=self.jit, reduce_retracing=True)
+
+    # -- public API ----------------------------------------------------------------------------
+    def train(self, lr, l1=0.0, l2=0.0, *, start: list[np.ndarray] | None = None, step0: int = 0) -> MLPResult:
+        """Train one model per setting; ``lr``, ``l1`` and ``l2`` are numbers or equal-length arrays.
+
+        ``lr`` must be greater than 0 (at most 100); ``l1`` and ``l2`` at least 0 (at most 10).
+        ``start``: parameters to continue from (as in :attr:`MLPResult.params`, leading axis 1 or K);
+        default: the trainer's fixed initialisation. ``step0``: index of the first step, which
+        makes the mini-batches of a continued run differ from the first run's.
+        """
+        import time
+
+        import tensorflow as tf
+
+        lr_a, l1_a, l2_a = (np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in (lr, l1, l2))
+        k = max(len(lr_a), len(l1_a), len(l2_a))
+        lr_a, l1_a, l2_a = (np.broadcast_to(a, (k,)) if len(a) == 1 else a for a in (lr_a, l1_a, l2_a))
+        if not len(lr_a) == len(l1_a) == len(l2_a):
+            raise ValueError("lr, l1 and l2 must be numbers or arrays of the same length")
+        for name, arr, inclusive, high in (("lr", lr_a, False, 100.0), ("l1", l1_a, True, 10.0),
+                                           ("l2", l2_a, True, 10.0)):
+            for value in arr:
+                _positive(name, value, inclusive=inclusive, high=high)
+        if self._fn is None:
+            self._fn = self._build()
+        if start is None:
+            params = [tf.constant(np.broadcast_to(p, (k, *p.shape)).copy()) for p in self.init]
+        else:
+            if len(start) != len(self.init) or any(s.shape[1:] != p.shape for s, p in zip(start, self.init)):
+                raise ValueError("start must be parameters of this trainer's architecture, as MLPResult.params")
+            params = [tf.constant(np.broadcast_to(s, (k, *p.shape)).astype(np.float32)) for s, p in zip(start, self.init)]
+        empty = tf.zeros([0, self.config.inputs])
+        start = time.perf_counter()
+        out = self._fn(
+            params,
+            tf.constant(int(step0) % (2**31 - 1), tf.int32),
+            tf.constant(lr_a, tf.float32),
+            tf.constant(l1_a, tf.float32),
+            tf.constant(l2_a, tf.float32),
+            tf.constant(self.x_train),
+            tf.constant(self.y_train),
+            tf.constant(self.x_val) if self.x_val is not None else empty,
+            tf.constant(self.y_val) if self.y_val is not None else tf.zeros([0]),
+            tf.constant(self.grid) if self.grid is not None else empty,
+        )
+        device = out["train_loss"].device
+        result = MLPResult(
+            train_loss=out["train_loss"].numpy(),
+            val_loss=out["val_loss"].numpy() if "val_loss" in out else None,
+            diverged_at=out["diverged_at"].numpy(),
+            params=[p.numpy() for p in out["params"]],
+            grid_probs=out["grid_probs"].numpy() if "grid_probs" in out else None,
+            train_accuracy=out["train_accuracy"].numpy(),
+            val_accuracy=out["val_accuracy"].numpy() if "val_accuracy" in out else None,
+        )
+        result.seconds = time.perf_counter() - start
+        result.device = "GPU" if "GPU" in device.upper() else "CPU"
+        return result
