@@ -63,3 +63,29 @@ def test_predict_checked_accepts_functions_and_checks_their_output():
     assert p.tolist() == [0.25, 0.25, 0.25]
     with pytest.raises(ValueError, match="one probability per example"):
         worked.predict_checked(lambda a: a, np.ones((3, 30)))
+
+
+def test_standardiser_checker_accepts_right_answers_and_explains_mistakes():
+    from helpers import check
+
+    def right(a, b):
+        return (b - a.mean(axis=0)) / a.std(axis=0)
+
+    assert check.standardiser(right)
+    assert "statistics of x_other" in str(check.standardiser(lambda a, b: (b - b.mean(0)) / b.std(0)))
+    assert "per column" in str(check.standardiser(lambda a, b: (b - a.mean()) / a.std()))
+    assert "NotImplementedError" in str(check.standardiser(lambda a, b: (_ for _ in ()).throw(NotImplementedError)))
+    assert "shaped like x_train" in str(check.standardiser(lambda a, b: a))
+
+
+def test_precision_recall_checker():
+    from helpers import check
+
+    def right(labels, preds):
+        tp = np.sum((preds == 0) & (labels == 0))
+        return tp / np.sum(preds == 0), tp / np.sum(labels == 0)
+
+    assert check.malignant_precision_recall(right)
+    assert "swapped" in str(check.malignant_precision_recall(lambda l, p: right(l, p)[::-1]))
+    assert "benign class" in str(check.malignant_precision_recall(lambda l, p: right(1 - l, 1 - p)))
+    assert "two numbers" in str(check.malignant_precision_recall(lambda l, p: 0.5))

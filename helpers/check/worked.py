@@ -70,7 +70,7 @@ def malignant_precision_recall(fn: Callable[[np.ndarray, np.ndarray], tuple[floa
                                  "recall = found malignant / truly malignant.")
         if np.allclose((precision, recall), expected[::-1]):
             return Verdict(False, "precision and recall are swapped.")
-        if np.allclose((precision, recall), (4 / 6, 4 / 5)):
+        if np.allclose((precision, recall), (4 / 5, 4 / 6)):
             return Verdict(False, "these are precision and recall of the benign class (label 1); "
                                   "the question asks about malignant tumours (label 0).")
         return Verdict(False, f"for labels {labels.tolist()} and predictions {preds.tolist()} it returned "
