@@ -60,7 +60,8 @@ assets: $(ASSETS_STAMP)  ## install the site's own MathJax, require.js and widge
 book: $(STAMP) $(ASSETS_STAMP)  ## build the website into _build/html (any warning fails)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo
-	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
+	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html), $$(du -sh --apparent-size _build/html | cut -f1)B;"
+	@echo "every page loads its scripts, styles and fonts from the site itself, so it works offline."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
 
 test: $(STAMP) $(ASSETS_STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests

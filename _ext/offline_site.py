@@ -4,20 +4,22 @@
 - Fails the build early, with the command to run, when the scripts the site serves itself
   (MathJax, require.js, the Jupyter widgets manager; ``make assets`` puts them in
   ``build/site-assets``) are missing.
-- Removes scripts and styles that a page would load twice. A default Jupyter Book 1 page
-  declares ``const THEBE_JS_URL`` twice (sphinx-thebe adds its configuration once per
-  ``env-before-read-docs``), which throws "Identifier 'THEBE_JS_URL' has already been
-  declared" on every page.
+- Removes scripts and styles that a page would load twice. A default Jupyter Book 1 page lists
+  some inline scripts twice, among them sphinx-thebe's ``const THEBE_JS_URL = ...``, which
+  throws "Identifier 'THEBE_JS_URL' has already been declared" on every page.
 - Leaves sphinx-thebe's scripts off every page while live code (``launch_buttons: thebe``)
-  is off: they only serve the live-code button, which needs a Binder server anyway.
+  is off: they only serve the live-code button, which needs a Binder server anyway. When it
+  is on, the button says "Live code needs an internet connection" where there is none.
 - Removes the Font Awesome 4 stylesheet that matplotlib's ``to_jshtml()`` players link from a
   CDN: the theme's own Font Awesome (scripts/fontawesome.js) draws their buttons' icons.
-- After the build, fails (a warning, which ``-W`` turns into an error) if any page still
-  loads a script, style, font, image or frame from another host.
+- After the build, removes what no page loads (source maps, gettext catalogues), and fails
+  (a warning, which ``-W`` turns into an error) if any page still loads a script, style,
+  font, image or frame from another host.
 """
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,27 @@ def _thebe_enabled(app: Sphinx) -> bool:
         (getattr(app.config, "thebe_config", None) or {}).get("always_load"))
 
 
+#: Live code (Thebe) loads thebe from a CDN and then asks a Binder server for a kernel. Where
+#: there is no internet, say so on the button instead of a spinner that never ends.
+THEBE_OFFLINE_GUARD = """window.addEventListener("load", function () {
+  if (typeof window.initThebe !== "function") return;
+  var start = window.initThebe;
+  function unavailable() {
+    document.querySelectorAll(".thebe-launch-button").forEach(function (button) {
+      button.textContent = "Live code needs an internet connection";
+      button.disabled = true;
+    });
+  }
+  window.initThebe = function () {
+    if (navigator.onLine === false) return unavailable();
+    var result = start.apply(this, arguments);
+    var script = document.querySelector('script[src="' + THEBE_JS_URL + '"]');
+    if (script) script.addEventListener("error", unavailable);
+    return result;
+  };
+});"""
+
+
 def _asset_key(asset: Any) -> tuple:
     filename = getattr(asset, "filename", asset) or ""  # an inline script is None or ""
     attributes = getattr(asset, "attributes", {}) or {}
@@ -93,6 +116,8 @@ def _is_thebe_script(asset: Any) -> bool:
 
 def _clean_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     drop_thebe = not _thebe_enabled(app)
+    if not drop_thebe and context.get("script_files") is not None:
+        app.builder.add_js_file("", body=THEBE_OFFLINE_GUARD)  # appended to this page's scripts
     for key in ("script_files", "css_files"):
         assets = context.get(key)
         if not assets:
@@ -119,14 +144,25 @@ def _drop_cdn_font_awesome(app: Sphinx, doctree: nodes.document, docname: str) -
             raw.children = [nodes.Text(text)]
 
 
+def _prune_static(outdir: Path) -> None:
+    """Remove what no page loads: the themes' source maps (read only by browser developer tools)
+    and their gettext catalogues (used while building, never by a browser)."""
+    static = outdir / "_static"
+    for source_map in static.rglob("*.map"):
+        source_map.unlink()
+    shutil.rmtree(static / "locales", ignore_errors=True)
+
+
 def _check_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _prune_static(Path(app.outdir))
     for page in sorted(Path(app.outdir).rglob("*.html")):
         urls = external_fetches(page.read_text(encoding="utf-8"))
         if urls:
             rel = page.relative_to(app.outdir)
-            logger.warning(f"{rel} loads from another host, so it breaks offline: {', '.join(sorted(set(urls)))}",
+            where = ", ".join(sorted(set(urls)))
+            logger.warning(f"{rel} loads from another host, so it breaks offline: {where}",
                            type="offline_site", subtype="external")
 
 

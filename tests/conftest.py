@@ -24,7 +24,8 @@ ROOT = book.ROOT
 SITE_SOURCE = Path(os.environ.get("SITE_SOURCE", ROOT)).resolve()
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -66,8 +67,8 @@ def built_site(tmp_path_factory):
                           + assets.stderr}
             else:
                 shutil.rmtree(out, ignore_errors=True)
-                cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(SITE_SOURCE), "-W", "-n",
-                       "--keep-going", "--path-output", str(out)]
+                cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(SITE_SOURCE),
+                       "-W", "-n", "--keep-going", "--path-output", str(out)]
                 build = subprocess.run(cmd, capture_output=True, text=True, cwd=SITE_SOURCE, timeout=900)
                 result = {"returncode": build.returncode, "log": build.stdout[-6000:] + build.stderr[-6000:]}
             result["html"] = str(out / "_build" / "html")
@@ -109,7 +110,8 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
                     "`sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (requirements.txt)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="browser tests need playwright (requirements.txt)")
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -138,8 +140,8 @@ def offline_page(browser):
     blocked: list[str] = []
     problems: list[str] = []
     block_other_hosts(page, blocked)
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text} ({msg.location.get('url')})")
-            if msg.type == "error" else None)
+    page.on("console", lambda msg: problems.append(
+        f"console {msg.type}: {msg.text} ({msg.location.get('url')})") if msg.type == "error" else None)
     page.on("pageerror", lambda err: problems.append(f"uncaught exception: {err}"))
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})"))
     page.on("response", lambda resp: problems.append(f"HTTP {resp.status}: {resp.url}")
