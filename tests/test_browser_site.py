@@ -7,6 +7,7 @@ change its frame when its slider moves. A screenshot of each page is kept under
 artifacts/site/ (git-ignored). The build itself is shared with tests/test_book.py (one build
 per test run, see the `built_site` fixture in conftest.py).
 """
+import importlib.util
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ARTIFACTS, LOCAL_HOSTS, SITE_SOURCE
+from conftest import ARTIFACTS, LOCAL_HOSTS, ROOT, SITE_SOURCE
 from helpers import book
 
 PAGES = [p.relative_to(SITE_SOURCE).with_suffix(".html").as_posix() for p in book.toc_files(SITE_SOURCE)]
@@ -38,6 +39,20 @@ def _html_files(site: Path) -> list[Path]:
 
 # ---------------------------------------------------------------------------------------------
 # Static checks of the built HTML (no browser needed)
+
+
+def test_the_build_spots_pages_that_load_from_another_host():
+    """_ext/offline_site.py turns such a page into a build warning (an error under -W)."""
+    spec = importlib.util.spec_from_file_location("offline_site", ROOT / "_ext" / "offline_site.py")
+    offline_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(offline_site)
+    fetches = offline_site.external_fetches
+    assert fetches('<script defer src="https://cdn.example/mj.js"></script>') == ["https://cdn.example/mj.js"]
+    assert fetches('<link rel="stylesheet" href="//cdn.example/fa.css">') == ["//cdn.example/fa.css"]
+    assert fetches('<img alt="x" src="http://example.org/a.png">') == ["http://example.org/a.png"]
+    assert fetches('<script src="../_static/mathjax/tex-mml-chtml.js"></script>') == []
+    assert fetches('<link rel="next" href="https://example.org/next.html">') == []  # a link, not a load
+    assert fetches('<a href="https://doi.org/10.1038/nature14539">paper</a>') == []
 
 
 @pytest.mark.build
@@ -150,9 +165,12 @@ def _check_images(page) -> list[str]:
 def _check_widgets(page) -> list[str]:
     if not page.locator(WIDGET_VIEW).count():
         return []
+    # A widget inside something closed (a hidden solution) has no size to measure: it must still
+    # have been rendered.
     rendered = """() => Array.from(document.querySelectorAll('%s')).every(s => {
         const w = s.previousElementSibling;
-        return w && w.classList.contains('widget-subarea') && w.offsetWidth > 0 && w.offsetHeight > 0;
+        return w && w.classList.contains('widget-subarea') && w.children.length > 0
+            && (!s.parentElement.checkVisibility() || (w.offsetWidth > 0 && w.offsetHeight > 0));
     })""" % WIDGET_VIEW
     try:
         page.wait_for_function(rendered, timeout=15_000)
@@ -160,8 +178,10 @@ def _check_widgets(page) -> list[str]:
         pass
     return page.evaluate("""() => Array.from(document.querySelectorAll('%s')).flatMap((s, i) => {
         const w = s.previousElementSibling;
-        if (!w || !w.classList.contains('widget-subarea')) return [`widget ${i} was not rendered`];
-        if (w.offsetWidth === 0 || w.offsetHeight === 0) return [`widget ${i} renders blank`];
+        if (!w || !w.classList.contains('widget-subarea') || !w.children.length)
+            return [`widget ${i} was not rendered`];
+        if (s.parentElement.checkVisibility() && (w.offsetWidth === 0 || w.offsetHeight === 0))
+            return [`widget ${i} renders blank`];
         return [];
     })""" % WIDGET_VIEW)
 
@@ -171,9 +191,7 @@ def _check_explorers(page) -> tuple[int, list[str]]:
     players = page.locator("div.animation")
     problems = []
     for i in range(players.count()):
-        player = players.nth(i)
-        player.scroll_into_view_if_needed()
-        changed = player.evaluate("""(el) => {
+        changed = players.nth(i).evaluate("""(el) => {
             const slider = el.querySelector('input[type=range]');
             const img = el.querySelector('img');
             if (!slider || !img) return 'no slider or no frame';
