@@ -64,7 +64,7 @@ book: $(STAMP) $(ASSETS_STAMP)  ## build the website into _build/html (any warni
 	@echo "every page loads its scripts, styles and fonts from the site itself, so it works offline."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
 
-test: $(STAMP) $(ASSETS_STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests
+test: $(STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 	  --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
 	  tests $$($(BIN)/python -m helpers.book list)
