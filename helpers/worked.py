@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["N_FEATURES", "Splits", "load_splits", "build_source_model", "train_source_model", "check_features",
-           "predict_checked"]
+__all__ = ["N_FEATURES", "Splits", "load_splits", "build_source_model", "train_source_model",
+           "check_features", "predict_checked"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,9 @@ def check_features(x, n_features: int = N_FEATURES) -> np.ndarray:
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"x must be numbers, an array of shape (n, {n_features}); got {type(x).__name__}") from None
+        raise ValueError(
+            f"x must be numbers, an array of shape (n, {n_features}); got {type(x).__name__}"
+        ) from None
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2:
@@ -156,7 +158,9 @@ def predict_checked(model, x, n_features: int = N_FEATURES) -> np.ndarray:
     elif callable(model):
         out = model(arr)
     else:
-        raise ValueError(f"model must be a Keras model, a SavedModel or a function, got {type(model).__name__}")
+        raise ValueError(
+            f"model must be a Keras model, a SavedModel or a function, got {type(model).__name__}"
+        )
     out = np.asarray(out, dtype=np.float32).reshape(len(arr), -1)
     if out.shape[1] != 1:
         raise ValueError(f"model must return one probability per example, got shape {out.shape}")

@@ -28,10 +28,12 @@ def standardiser(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
             return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
         if got.shape != x_other.shape:
             if got.shape == x_train.shape:
-                return Verdict(False, "it returned an array shaped like x_train: return the standardised x_other.")
+                return Verdict(False, "it returned an array shaped like x_train: "
+                                      "return the standardised x_other.")
             return Verdict(False, f"it returned shape {got.shape}, but x_other has shape {x_other.shape}.")
         if np.allclose(got, expected, atol=1e-6):
-            return Verdict(True, "x_other is rescaled with the training mean and standard deviation of each column.")
+            return Verdict(True, "x_other is rescaled with the training mean and standard deviation "
+                                 "of each column.")
         own = (x_other - x_other.mean(axis=0)) / x_other.std(axis=0)
         if np.allclose(got, own, atol=1e-6):
             return Verdict(False, "it uses the statistics of x_other itself; use those of x_train (no leak).")
@@ -41,10 +43,12 @@ def standardiser(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
                                  "the book and scikit-learn's StandardScaler use n. The difference is tiny.")
         overall = (x_other - x_train.mean()) / x_train.std()
         if np.allclose(got, overall, atol=1e-6):
-            return Verdict(False, "it uses one mean and std over all columns; compute them per column (axis=0).")
+            return Verdict(False, "it uses one mean and std over all columns; "
+                                  "compute them per column (axis=0).")
         if np.allclose(got, x_other - x_train.mean(axis=0), atol=1e-6):
             return Verdict(False, "it subtracts the mean but does not divide by the standard deviation.")
-        return Verdict(False, "the values differ from (x_other - mean of x_train) / std of x_train, column by column.")
+        return Verdict(False, "the values differ from (x_other - mean of x_train) / std of x_train, "
+                              "column by column.")
 
     return _run(check)
 
