@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import privacy
+
+
+def _data(n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float32)
+    return x, y
+
+
+def test_per_example_gradients_match_autodiff():
+    x, y = _data(5)
+    for hidden in (0, 3):
+        params = [tf.Variable(p) for p in privacy.init_mlp(4, hidden, seed=1)]
+        mine = privacy.per_example_gradients(params, tf.constant(x), tf.constant(y))
+        for i in range(5):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(
+                    tf.nn.sigmoid_cross_entropy_with_logits(y[i:i + 1], privacy.mlp_logits(params, x[i:i + 1])))
+            ref = tape.gradient(loss, params)
+            for a, b in zip(mine, ref):
+                assert np.allclose(a[i].numpy(), b.numpy(), atol=1e-6)
+
+
+def test_clipping_bounds_each_example():
+    g = [tf.constant([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]]), tf.constant([[0.0], [0.0], [0.0]])]
+    clipped, norms = privacy.clip_per_example(g, 1.0)
+    assert np.allclose(norms.numpy(), [5, 0.5, 0])
+    assert np.allclose(clipped[0].numpy(), [[0.6, 0.8], [0.3, 0.4], [0, 0]])
+
+
+def test_training_learns_and_noise_hurts_and_is_repeatable():
+    x, y = _data(200)
+    clean = privacy.train_dp(x, y, hidden=0, steps=100, lr=0.05, clip=1.0, noise_multiplier=0.0)
+    assert privacy.accuracy(clean, x, y) > 0.9
+    noisy = privacy.train_dp(x, y, hidden=0, steps=100, lr=0.05, clip=1.0, noise_multiplier=500.0, seed=3)
+    again = privacy.train_dp(x, y, hidden=0, steps=100, lr=0.05, clip=1.0, noise_multiplier=500.0, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(noisy, again))
+    assert privacy.accuracy(noisy, x, y) < privacy.accuracy(clean, x, y)
+    with pytest.raises(ValueError, match="clipping bound"):
+        privacy.train_dp(x, y, clip=None, noise_multiplier=1.0)
+
+
+def test_epsilon_falls_with_noise_and_rises_with_steps():
+    e = [privacy.gaussian_epsilon(s, 100) for s in (1, 4, 16)]
+    assert e[0] > e[1] > e[2] > 0
+    assert privacy.gaussian_epsilon(4, 400) > e[1]
+    assert privacy.gaussian_epsilon(0, 10) == float("inf")
+
+
+def test_attack_scores():
+    perfect = privacy.loss_threshold_attack([0.0, 0.1], [1.0, 2.0])
+    assert perfect.auc == 1.0 and perfect.advantage == 1.0
+    blind = privacy.loss_threshold_attack([1.0, 1.0], [1.0, 1.0])
+    assert blind.auc == 0.5 and blind.advantage == 0.0
+    with pytest.raises(ValueError, match="non-empty"):
+        privacy.loss_threshold_attack([], [1.0])
