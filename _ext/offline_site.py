@@ -71,8 +71,9 @@ def _check_assets(app: Sphinx) -> None:
     if missing:
         raise ExtensionError(
             "the website's own copies of MathJax, require.js and the widget manager are missing "
-            f"({', '.join(missing)} in none of html_static_path {app.config.html_static_path}). "
-            "Run `make assets` (it needs npm), or build with `make book`, which runs it.")
+            f"({', '.join(missing)}; `make assets` puts them in build/site-assets/, which "
+            "_config.yml lists in html_static_path). Run `make assets` (it needs npm), or build "
+            "with `make book`, which runs it.")
 
 
 def _thebe_enabled(app: Sphinx) -> bool:
