@@ -37,3 +37,15 @@ def test_errors_name_the_argument():
         interpret.integrated_gradients(linear, np.zeros((1, 3)), steps=0)
     with pytest.raises(ValueError, match="one score per input"):
         interpret.saliency(lambda x: x, np.zeros((2, 3)))
+
+
+def test_ig_checker():
+    from helpers import check
+
+    def right(grad_fn, x, base, steps):
+        alphas = (np.arange(steps) + 0.5) / steps
+        return (x - base) * np.mean([grad_fn(base + a * (x - base)) for a in alphas], axis=0)
+
+    assert check.integrated_gradients_function(right)
+    assert "saliency" in str(check.integrated_gradients_function(lambda g, x, b, s: g(x)))
+    assert not check.integrated_gradients_function(lambda g, x, b, s: 1 / 0)

@@ -40,11 +40,11 @@ def test_training_lowers_loss_and_is_repeatable(data):
     runs = []
     for _ in range(2):
         model = lm.build_lm(cfg, seed=0)
-        runs.append(lm.train_lm(model, data, steps=60, batch_size=16, lr=1e-2, warmup=10, chunk=20,
+        runs.append(lm.train_lm(model, data, steps=40, batch_size=16, lr=1e-2, warmup=10, chunk=20,
                                 eval_every=20, jit=False))
     r = runs[0]
     assert r.val_loss[-1] < r.val_loss[0] < np.log(data.vocab.size) + 0.5
-    assert r.eval_tokens == [20 * 16 * 16, 40 * 16 * 16, 60 * 16 * 16]
+    assert r.eval_tokens == [20 * 16 * 16, 40 * 16 * 16]
     assert runs[0].val_loss == runs[1].val_loss
     assert r.tokens_per_second > 0
     with pytest.raises(ValueError, match="eval_every"):

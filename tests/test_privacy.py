@@ -59,3 +59,15 @@ def test_attack_scores():
     assert blind.auc == 0.5 and blind.advantage == 0.0
     with pytest.raises(ValueError, match="non-empty"):
         privacy.loss_threshold_attack([], [1.0])
+
+
+def test_clip_checker():
+    from helpers import check
+
+    def right(g, c):
+        n = np.linalg.norm(g, axis=1, keepdims=True)
+        return g * np.minimum(1.0, c / np.maximum(n, 1e-12))
+
+    assert check.clip_per_example(right)
+    assert "each example" in str(check.clip_per_example(lambda g, c: g / np.linalg.norm(g)))
+    assert not check.clip_per_example(lambda g, c: None)

@@ -39,3 +39,14 @@ def test_matmul_rate_is_positive():
     assert scale.matmul_flops_per_second(64, repeats=2) > 0
     with pytest.raises(ValueError, match="n must be"):
         scale.matmul_flops_per_second(3)
+
+
+def test_checkers_of_the_chapter():
+    from helpers import check
+
+    assert check.power_law_exponent(lambda x, y: float(np.polyfit(np.log(x), np.log(y), 1)[0]))
+    assert "sign" in str(check.power_law_exponent(lambda x, y: 0.25))
+    assert "NotImplementedError" in str(check.power_law_exponent(lambda x, y: (_ for _ in ()).throw(NotImplementedError)))
+    assert check.training_flops(lambda n, d: 6 * n * d)
+    assert "forward" in str(check.training_flops(lambda n, d: 2 * n * d))
+    assert not check.training_flops(lambda n, d: "six")
