@@ -126,7 +126,7 @@ def test_learning_rate_slider_redraws_the_explorer_within_a_second(browser, lab)
         # Let the notebook finish its run, so the slider competes with nothing.
         page.wait_for_function("() => ![...document.querySelectorAll('.jp-InputArea-prompt')]"
                                ".some(p => p.textContent.includes('*'))", timeout=LAB_TIMEOUT_MS)
-        slider.scroll_into_view_if_needed()
+        image.scroll_into_view_if_needed()
         page.screenshot(path=shots / "explorer-before.png")
 
         before = image.get_attribute("src")
