@@ -288,9 +288,21 @@ class Memory:
                 "optimizer state": self.optimizer_state, "fp32 master weights": self.master_weights}
 
 
+_ALIASES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16", "adamw": "adam"}
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, str):
+        value = value.lower()
+        return _ALIASES.get(value, value)
+    return value
+
+
 def _dtype(name: str, value: str) -> int:
+    value = _canonical(value)
     if value not in BYTES_PER_VALUE:
-        raise ValueError(f"{name} must be one of {', '.join(BYTES_PER_VALUE)}; got {value!r}")
+        raise ValueError(f"{name} must be one of {', '.join(BYTES_PER_VALUE)} (or float32, bfloat16, float16); "
+                         f"got {value!r}")
     return BYTES_PER_VALUE[value]
 
 
@@ -299,17 +311,20 @@ def training_memory(
 ) -> Memory:
     """Bytes of weights, gradients and optimiser state to train ``params`` parameters.
 
-    ``dtype`` is the type of the weights and gradients (``"fp32"``, ``"bf16"``, ``"fp16"``);
-    optimiser state is kept in fp32. ``master_weights`` keeps an extra fp32 copy of the weights,
+    ``dtype`` is the type of the weights and gradients (``"fp32"``, ``"bf16"``, ``"fp16"``, ``"int8"``;
+    ``"float32"``, ``"bfloat16"`` and ``"float16"`` are accepted too); ``optimizer`` is ``"sgd"``,
+    ``"momentum"`` or ``"adam"`` (``"adamw"`` counts as Adam).
+    Optimiser state is kept in fp32. ``master_weights`` keeps an extra fp32 copy of the weights,
     as mixed-precision training does; ``None`` means "yes when ``dtype`` is not fp32".
     With Adam this gives 16 bytes per parameter in fp32 and in mixed precision alike.
     """
     params = _whole("params", params)
     width = _dtype("dtype", dtype)
+    optimizer = _canonical(optimizer)
     if optimizer not in OPTIMIZER_STATES:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)}; got {optimizer!r}")
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)} (or adamw); got {optimizer!r}")
     if master_weights is None:
-        master_weights = dtype != "fp32"
+        master_weights = _canonical(dtype) != "fp32"
     return Memory(
         weights=params * width,
         gradients=params * width,

@@ -77,6 +77,7 @@ def test_memory_per_parameter():
     assert P.training_memory_bytes(1, "bf16", "adam") == 16  # 2 + 2 + 8 + 4 master copy
     assert P.training_memory_bytes(1, "bf16", "adam", master_weights=False) == 12
     assert P.training_memory_bytes(1, "fp32", "sgd") == 8
+    assert P.training_memory_bytes(1, "bfloat16", "AdamW") == P.training_memory_bytes(1, "bf16", "adam")
     assert P.inference_memory_bytes(175_000_000_000, "bf16") == 350_000_000_000
     m = P.training_memory(10, "fp32", "momentum")
     assert m.as_dict() == {"weights": 40, "gradients": 40, "optimizer state": 40, "fp32 master weights": 0}
