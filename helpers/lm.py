@@ -159,13 +159,15 @@ def evaluate_lm(model, ids: np.ndarray, *, context: int, batches: int = 8, batch
 
 
 def train_lm(model, data, *, steps: int, batch_size: int = 32, lr: float = 3e-3, warmup: int = 50,
-             chunk: int = 25, eval_every: int | None = None, seed: int = 0, jit: bool = True) -> TrainResult:
+             chunk: int = 25, eval_every: int | None = None, eval_batches: int = 8, seed: int = 0,
+             jit: bool = True) -> TrainResult:
     """Train ``model`` on ``data`` (a :class:`helpers.text.CharData`) with Adam, a linear warm-up over
     ``warmup`` steps and a cosine decay to 10 % of ``lr``.
 
     Steps run ``chunk`` at a time inside one compiled ``tf.function`` (XLA when ``jit``), so the
     Python overhead is paid once per chunk. ``eval_every`` (a multiple of ``chunk``) adds a
-    validation loss every so many steps; the last step is always evaluated.
+    validation loss every so many steps; the last step is always evaluated, each time on the same
+    ``eval_batches`` batches of 64 validation windows.
     """
     import keras
     import tensorflow as tf
@@ -214,7 +216,7 @@ def train_lm(model, data, *, steps: int, batch_size: int = 32, lr: float = 3e-3,
         if (eval_every and done % eval_every == 0) or done == steps:
             t0 = time.perf_counter()
             result.eval_tokens.append(done * batch_size * context)
-            result.val_loss.append(evaluate_lm(model, data.val, context=context))
+            result.val_loss.append(evaluate_lm(model, data.val, context=context, batches=eval_batches))
             eval_time += time.perf_counter() - t0
     result.seconds = time.perf_counter() - start - eval_time
     return result
