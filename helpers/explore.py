@@ -241,6 +241,19 @@ class MLPResult:
             self.device,
         )
 
+    def predict(self, x: np.ndarray, activation: str, k: int = 0) -> np.ndarray:
+        """Probabilities of class 1 for inputs ``x`` of shape ``(n, inputs)`` from setting ``k``'s model
+        (NumPy, float64); ``activation`` is the hidden layers' activation of its :class:`MLPConfig`."""
+        act = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0), "sigmoid": lambda a: 0.5 * (1 + np.tanh(a / 2)),
+               "linear": lambda a: a}[activation]
+        h = np.asarray(x, dtype=np.float64)
+        layers = len(self.params) // 2
+        for i in range(layers):
+            h = h @ self.params[2 * i][k] + self.params[2 * i + 1][k]
+            if i < layers - 1:
+                h = act(h)
+        return 0.5 * (1 + np.tanh(h[:, 0] / 2))  # the sigmoid, without overflow
+
     def weights(self, k: int = 0) -> np.ndarray:
         """All weights (not biases) of setting ``k``, flattened."""
         return np.concatenate([w[k].ravel() for w in self.params[0::2]])

@@ -111,9 +111,14 @@ class _Explorer:
                 elif axis.get_major_ticks() and not isinstance(axis.get_major_locator(), NullLocator):
                     if type(axis.get_major_locator()).__name__ == "AutoLocator":
                         axis.set_major_locator(MaxNLocator(5))
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Let constrained layout place everything once, then freeze the positions."""
         self.fig.set_layout_engine("constrained")
         self.fig.canvas.draw()
         self.fig.set_layout_engine("none")
+        self.invalidate()
 
     def _dyn(self, *artists):
         """Register artists that change on every update; returns the first."""
@@ -212,6 +217,8 @@ class _Explorer:
 
         from matplotlib.animation import HTMLWriter
 
+        self.fig.suptitle("frame", fontsize=11)  # make room for the frame labels above the panels
+        self._relayout()
         writer = HTMLWriter(fps=max(1, round(1000 / interval_ms)), embed_frames=True, default_mode="once")
         writer.frame_format = _FRAME_FORMAT
         with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +229,8 @@ class _Explorer:
                         draw_frame(i)
                         writer.grab_frame()
             finally:
-                self.invalidate()
+                self.fig.suptitle("")
+                self._relayout()
             return path.read_text(encoding="utf-8")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -445,7 +453,6 @@ class LearningRateExplorer(_Explorer):
         try:
             return self._sweep_html(len(LR_OPTIONS), frame)
         finally:
-            self.fig.suptitle("")
             self.lr = saved
             self._draw()
 
@@ -605,7 +612,6 @@ class RegularizationExplorer(_Explorer):
         try:
             return self._sweep_html(len(frames), frame)
         finally:
-            self.fig.suptitle("")
             self.penalty, self.lam = saved
             self._draw()
 
@@ -741,7 +747,6 @@ class HyperparameterExplorer(_Explorer):
         try:
             return self._sweep_html(len(self.lrs), frame)
         finally:
-            self.fig.suptitle("")
             self.i, self.j = saved
             self._draw()
 
@@ -1038,6 +1043,5 @@ class Playground(_Explorer):
         try:
             return self._sweep_html(frames, frame, interval_ms=300)
         finally:
-            self.fig.suptitle("")
             (self.params, self.step, self.train_curve, self.test_curve, self.diverged_at, self.last) = saved
             self._draw()

@@ -1,0 +1,71 @@
+"""Checkers for the optimisation pages: gradient descent and regularisation (book/math/)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._core import Verdict, _AnswerProblem, _run, call_answer
+
+__all__ = ["gd_step", "soft_threshold"]
+
+
+def _as_array(out, name: str) -> np.ndarray:
+    try:
+        return np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _AnswerProblem(f"{name} should return an array of numbers, got {type(out).__name__}.") from None
+
+
+def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
+    """Check ``fn(theta, grad, lr) -> theta - lr * grad`` (arrays of any shape; inputs left unchanged)."""
+
+    def check() -> Verdict:
+        theta = np.array([1.0, -2.0, 0.5])
+        grad = np.array([0.5, 1.0, -4.0])
+        kept = theta.copy(), grad.copy()
+        got = _as_array(call_answer(fn, theta, grad, 0.1, name="your gd_step"), "your gd_step")
+        want = kept[0] - 0.1 * kept[1]
+        if got.shape != want.shape:
+            return Verdict(False, f"it returned shape {got.shape}; the new parameters have the shape of theta, {want.shape}.")
+        if np.allclose(got, kept[0] + 0.1 * kept[1]):
+            return Verdict(False, "it steps *up* the gradient: subtract lr * grad, since the gradient points uphill.")
+        if np.allclose(got, kept[0] - kept[1]):
+            return Verdict(False, "it ignores the learning rate: the step is lr * grad.")
+        if not np.allclose(got, want):
+            return Verdict(False, f"for theta {kept[0].tolist()}, grad {kept[1].tolist()} and lr 0.1 it returned "
+                                  f"{np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}.")
+        if not (np.array_equal(theta, kept[0]) and np.array_equal(grad, kept[1])):
+            return Verdict(False, "the values are right, but it changed the arrays it was given; return a new array.")
+        matrix = np.arange(6.0).reshape(2, 3)
+        got = _as_array(call_answer(fn, matrix, np.ones((2, 3)), 0.5, name="your gd_step"), "your gd_step")
+        if got.shape != (2, 3) or not np.allclose(got, matrix - 0.5):
+            return Verdict(False, "it works for a vector but not for a matrix of parameters.")
+        return Verdict(True, "theta - lr * grad, for parameters of any shape.")
+
+    return _run(check)
+
+
+def soft_threshold(fn: Callable[[np.ndarray, float], np.ndarray]) -> Verdict:
+    """Check ``fn(w, t) -> sign(w) * max(|w| - t, 0)``, the L1 proximal step with threshold ``t >= 0``."""
+
+    def check() -> Verdict:
+        w = np.array([-1.5, -0.2, 0.0, 0.05, 0.3, 2.0])
+        got = _as_array(call_answer(fn, w.copy(), 0.25, name="your soft_threshold"), "your soft_threshold")
+        want = np.sign(w) * np.maximum(np.abs(w) - 0.25, 0.0)
+        if got.shape != w.shape:
+            return Verdict(False, f"it returned shape {got.shape}; it should keep the shape {w.shape}.")
+        if np.allclose(got, w - 0.25 * np.sign(w)):
+            return Verdict(False, "it shrinks every weight by t but lets small ones cross zero: weights with "
+                                  "|w| <= t must become exactly 0.")
+        if np.allclose(got, np.where(np.abs(w) > 0.25, w, 0.0)):
+            return Verdict(False, "it zeroes small weights but leaves the others unchanged (hard thresholding): "
+                                  "the others must also shrink towards zero by t.")
+        if not np.allclose(got, want):
+            return Verdict(False, f"for w = {w.tolist()} and t = 0.25 it returned {np.round(got, 4).tolist()}, "
+                                  f"expected {want.tolist()}.")
+        if np.count_nonzero(got == 0) != np.count_nonzero(want == 0):
+            return Verdict(False, "the values are close, but the small weights are not *exactly* zero.")
+        return Verdict(True, "weights within t of zero become exactly 0, the others move t closer to it.")
+
+    return _run(check)

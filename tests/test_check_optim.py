@@ -1,0 +1,23 @@
+import numpy as np
+
+from helpers import check
+
+
+def test_gd_step_checker():
+    assert check.gd_step(lambda t, g, lr: np.asarray(t) - lr * np.asarray(g))
+    assert "uphill" in str(check.gd_step(lambda t, g, lr: t + lr * g))
+    assert "learning rate" in str(check.gd_step(lambda t, g, lr: t - g))
+
+    def in_place(t, g, lr):
+        t -= lr * g
+        return t
+
+    assert "changed the arrays" in str(check.gd_step(in_place))
+    assert "NotImplementedError" in str(check.gd_step(lambda t, g, lr: (_ for _ in ()).throw(NotImplementedError)))
+
+
+def test_soft_threshold_checker():
+    assert check.soft_threshold(lambda w, t: np.sign(w) * np.maximum(np.abs(w) - t, 0))
+    assert "cross zero" in str(check.soft_threshold(lambda w, t: w - t * np.sign(w)))
+    assert "hard thresholding" in str(check.soft_threshold(lambda w, t: np.where(np.abs(w) > t, w, 0.0)))
+    assert "forget `return`" in str(check.soft_threshold(lambda w, t: None))

@@ -1,0 +1,165 @@
+"""The explorers, driven through the same callbacks the sliders call, over every slider value."""
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import explore, widgets, worked
+
+
+@pytest.fixture(scope="module")
+def lr_explorer():
+    e = widgets.LearningRateExplorer(mlp_steps=120)
+    e.widget  # build the live controls, as a notebook display does
+    return e
+
+
+@pytest.fixture(scope="module")
+def reg_explorer():
+    e = widgets.RegularizationExplorer(steps=150)
+    e.widget
+    return e
+
+
+def _png_changed(explorer, before):
+    return explorer._image.value != before
+
+
+def test_lr_slider_over_every_value_and_surface_never_raises_or_warns(lr_explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for surface in widgets.SURFACES:
+            lr_explorer.sliders["surface"].value = surface
+            for lr in widgets.LR_OPTIONS:
+                lr_explorer.sliders["lr"].value = lr
+                assert lr_explorer.lr == lr
+                assert np.isfinite(lr_explorer.last_ms)
+        for L in widgets.CURVATURES:
+            lr_explorer.sliders["curvature"].value = L
+    lr_explorer.update(surface="valley", curvature=10.0)
+
+
+def test_lr_explorer_figure_changes_with_the_slider(lr_explorer):
+    lr_explorer.update(lr=0.01)
+    before = lr_explorer._image.value
+    lr_explorer.sliders["lr"].value = 1.0
+    assert _png_changed(lr_explorer, before)
+    assert lr_explorer._image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "trained on CPU" in lr_explorer._status.value or "trained on GPU" in lr_explorer._status.value
+
+
+def test_lr_explorer_names_the_regimes_on_its_figure(lr_explorer):
+    lr_explorer.update(surface="valley", curvature=10.0, lr=0.25)
+    assert "diverging" in lr_explorer.ax_surf.get_title()
+    lr_explorer.update(lr=0.15)
+    assert "oscillating" in lr_explorer.ax_surf.get_title()
+    lr_explorer.update(lr=0.001)
+    assert "too small" in lr_explorer.ax_surf.get_title()
+    lr_explorer.update(lr=20.0)
+    assert "diverged at step" in lr_explorer.t_mloss.get_text()  # the MLP blows up too, shown on the figure
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [({"lr": -1}, "lr must be from"), ({"lr": 1e9}, "lr must be from"), ({"lr": "fast"}, "lr must be a number"),
+     ({"surface": "saddle"}, "surface must be one of"), ({"curvature": 3.0}, "curvature must be one of"),
+     ({"speed": 1}, "unknown setting")],
+)
+def test_lr_explorer_rejects_bad_settings(lr_explorer, settings, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        lr_explorer.update(**settings)
+
+
+def test_regularisation_controls_over_every_value(reg_explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for penalty in widgets.PENALTIES:
+            reg_explorer.sliders["penalty"].value = penalty
+            for lam in widgets.LAMBDA_OPTIONS:
+                reg_explorer.sliders["lam"].value = lam
+                assert (reg_explorer.penalty, reg_explorer.lam) == (penalty, lam)
+
+
+def test_regularisation_means_what_the_page_says(reg_explorer):
+    none = reg_explorer.result("none")
+    strong_l2 = reg_explorer.result("L2", 0.03)
+    l1 = reg_explorer.result("L1", 0.03)
+    l2 = reg_explorer.result("L2", 0.03)
+    # without a penalty the network over-fits: training loss far below validation loss
+    assert none.train_loss[0, -1] < 0.5 * none.val_loss[0, -1]
+    # a strong L2 penalty narrows that gap and lowers the validation loss
+    assert strong_l2.val_loss[0, -1] < none.val_loss[0, -1]
+    # at the same strength, L1 zeroes weights exactly and L2 does not
+    assert np.mean(l1.weights() == 0) > 0.5 > np.mean(l2.weights() == 0)
+
+
+def test_regularisation_histogram_reports_zeros(reg_explorer):
+    reg_explorer.update(penalty="L1", lam=0.03)
+    assert "exactly zero" in reg_explorer.ax_hist.get_title()
+    with pytest.raises(ValueError, match="lam must be from"):
+        reg_explorer.update(lam=-0.1)
+    with pytest.raises(ValueError, match="penalty must be one of"):
+        reg_explorer.update(penalty="L3")
+
+
+def test_display_carries_live_widget_and_kernel_free_twin():
+    e = widgets.LearningRateExplorer(mlp_steps=30)
+    bundle = e._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert 'type="range"' in html and html.count("frames[") >= len(widgets.LR_OPTIONS)
+    assert e.lr == 0.1  # the sweep restores the live setting
+
+
+def test_hyperparameter_explorer_on_the_worked_example():
+    s = worked.load_splits()
+    cfg = explore.MLPConfig(hidden=(16,), activation="relu", optimizer="adam", steps=40, inputs=30)
+    hx = widgets.HyperparameterExplorer(s.x_train, s.y_train, s.x_val, s.y_val, cfg, lrs=(1e-3, 1e-2, 0.1),
+                                        l2s=(0.0, 0.01))
+    assert hx.val_loss.shape == (3, 2)
+    best = hx.val_loss[hx.best]
+    assert best == np.nanmin(hx.val_loss)
+    hx.widget
+    for lr in hx.lrs:
+        hx.sliders["lr"].value = lr
+    with pytest.raises(ValueError, match="lr must be one of"):
+        hx.update(lr=0.5)
+
+
+def test_playground_presets_round_trip_and_errors_are_named():
+    s = widgets.PlaygroundSettings.from_preset("dataset=xor&layers=1&units=4&lr=0.1&reg=L2&rate=0.001&batch=0")
+    assert widgets.PlaygroundSettings.from_preset(s.to_preset()) == s
+    for preset, message in [("dataset=swirl", "dataset must be one of"), ("units=0", "units must be from 1"),
+                            ("lr=7", "lr must be one of"), ("colour=red", "unknown preset key"),
+                            ("noise=loud", "must be a number")]:
+        with pytest.raises((ValueError, TypeError), match=message):
+            widgets.PlaygroundSettings.from_preset(preset)
+
+
+def test_playground_steps_learns_and_controls_reset_or_continue():
+    p = widgets.Playground("dataset=gauss&layers=1&units=4&lr=0.3&batch=20", steps_per_frame=20,
+                           hide=("activation",))
+    p.widget
+    assert p.controls["activation"].layout.display == "none"
+    for _ in range(5):
+        p.controls["step"].click()
+    assert p.step == 100 and p.test_curve[-1] < p.test_curve[0]
+    p.controls["lr"].value = 1.0  # continues training
+    assert p.step == 100
+    p.controls["units"].value = 6  # a new architecture starts again
+    assert p.step == 0 and p.train_curve == []
+    p.controls["preset"].value = "dataset=circle&layers=2&units=3"
+    assert p.settings.dataset == "circle" and p.settings.layers == 2
+    p.controls["preset"].value = "dataset=nope"
+    assert "preset not applied" in p._status.value
+    p.update(lr=10.0, layers=0)
+    p.advance(10)
+    assert p.diverged_at >= 0 or np.isfinite(p.train_curve[-1])
+
+
+def test_playground_play_widget_advances():
+    p = widgets.Playground("dataset=circle&layers=1&units=3", steps_per_frame=5)
+    p.widget
+    p.controls["play"].value = 1
+    p.controls["play"].value = 2
+    assert p.step == 10
