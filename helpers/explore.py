@@ -279,6 +279,8 @@ class MLPTrainer:
     seed: int = 0
     jit: bool = True
     _fn: object = field(default=None, init=False, repr=False)
+    #: Where the last :meth:`train` call ran: ``"CPU"``, ``"GPU"``, or ``""`` before the first call.
+    last_device: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         self.x_train = np.asarray(self.x_train, np.float32)
@@ -469,4 +471,5 @@ class MLPTrainer:
         )
         result.seconds = time.perf_counter() - start
         result.device = "GPU" if "GPU" in device.upper() else "CPU"
+        self.last_device = result.device
         return result

@@ -174,7 +174,9 @@ class _Explorer:
         return buf.getvalue()
 
     def _status_text(self) -> str:
-        where = "CPU" if self.device == "CPU" else f"GPU ({self.device})"
+        trainer = getattr(self, "trainer", None)
+        ran_on = getattr(trainer, "last_device", "") or ("CPU" if self.device == "CPU" else "GPU")
+        where = f"GPU ({self.device})" if ran_on == "GPU" and self.device != "CPU" else "CPU"
         return f"trained on {where} · last update {self.last_ms:.0f} ms"
 
     def _timed(self, work) -> float:
