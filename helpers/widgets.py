@@ -190,6 +190,15 @@ class _Explorer:
         return self.last_ms
 
     # -- display ---------------------------------------------------------------------------
+    def _slider(self, setting: str, options, value, description: str, width: str = "420px"):
+        """A slider over ``options`` whose every move calls ``self.update(setting=value)``."""
+        import ipywidgets as w
+
+        slider = w.SelectionSlider(options=[(_label(v), v) for v in options], value=value, description=description,
+                                   style={"description_width": "110px"}, layout=w.Layout(width=width))
+        slider.observe(lambda change: self.update(**{setting: change["new"]}), names="value")
+        return slider
+
     def _controls(self) -> list:  # pragma: no cover - overridden
         raise NotImplementedError
 
@@ -428,17 +437,11 @@ class LearningRateExplorer(_Explorer):
     def _controls(self) -> list:
         import ipywidgets as w
 
-        style = {"description_width": "110px"}
-        lr = w.SelectionSlider(options=[(_label(v), v) for v in LR_OPTIONS], value=self.lr,
-                               description="learning rate α", style=style, continuous_update=True,
-                               layout=w.Layout(width="480px"))
+        lr = self._slider("lr", LR_OPTIONS, self.lr, "learning rate α", width="480px")
         surface = w.ToggleButtons(options=list(SURFACES), value=self.surface, description="surface",
-                                  style=style)
-        curv = w.SelectionSlider(options=[(_label(v), v) for v in CURVATURES], value=self.curvature,
-                                 description="curvature L", style=style, layout=w.Layout(width="360px"))
-        lr.observe(lambda ch: self.update(lr=ch["new"]), names="value")
+                                  style={"description_width": "110px"})
         surface.observe(lambda ch: self.update(surface=ch["new"]), names="value")
-        curv.observe(lambda ch: self.update(curvature=ch["new"]), names="value")
+        curv = self._slider("curvature", CURVATURES, self.curvature, "curvature L", width="360px")
         self.sliders = {"lr": lr, "surface": surface, "curvature": curv}
         return [lr, w.HBox([surface, curv])]
 
@@ -591,12 +594,10 @@ class RegularizationExplorer(_Explorer):
     def _controls(self) -> list:
         import ipywidgets as w
 
-        style = {"description_width": "110px"}
-        pen = w.ToggleButtons(options=list(PENALTIES), value=self.penalty, description="penalty", style=style)
-        lam = w.SelectionSlider(options=[(_label(v), v) for v in LAMBDA_OPTIONS], value=self.lam,
-                                description="strength λ", style=style, layout=w.Layout(width="420px"))
+        pen = w.ToggleButtons(options=list(PENALTIES), value=self.penalty, description="penalty",
+                              style={"description_width": "110px"})
         pen.observe(lambda ch: self.update(penalty=ch["new"]), names="value")
-        lam.observe(lambda ch: self.update(lam=ch["new"]), names="value")
+        lam = self._slider("lam", LAMBDA_OPTIONS, self.lam, "strength λ")
         self.sliders = {"penalty": pen, "lam": lam}
         return [pen, lam]
 
@@ -724,15 +725,8 @@ class HyperparameterExplorer(_Explorer):
         return self._timed(self._draw)
 
     def _controls(self) -> list:
-        import ipywidgets as w
-
-        style = {"description_width": "110px"}
-        lr = w.SelectionSlider(options=[(_label(v), v) for v in self.lrs], value=self.lr,
-                               description="learning rate", style=style, layout=w.Layout(width="420px"))
-        l2 = w.SelectionSlider(options=[(_label(v), v) for v in self.l2s], value=self.l2,
-                               description="L2 strength λ", style=style, layout=w.Layout(width="420px"))
-        lr.observe(lambda ch: self.update(lr=ch["new"]), names="value")
-        l2.observe(lambda ch: self.update(l2=ch["new"]), names="value")
+        lr = self._slider("lr", self.lrs, self.lr, "learning rate")
+        l2 = self._slider("l2", self.l2s, self.l2, "L2 strength λ")
         self.sliders = {"lr": lr, "l2": l2}
         return [lr, l2]
 
