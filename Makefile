@@ -83,8 +83,8 @@ serve:  ## serve the built website on localhost
 execute: $(STAMP)  ## re-run notebooks and store their outputs: make execute [NB=book/x.ipynb]
 	$(BIN)/python -m helpers.book execute --timings book/timings.json $(NB)
 
-student: $(STAMP)  ## write the student edition (no solutions, no outputs) into student/ to hand out
-	$(BIN)/python -m helpers.student student $(NB)
+student: $(STAMP)  ## student edition (no solutions) into student/ to hand out: [SLIDES=1] [NB=...]
+	$(BIN)/python -m helpers.student student $(NB) $(if $(SLIDES),--slides)
 
 bench: $(STAMP)  ## time the interactive explorers (prints p50/p95 latencies)
 	$(BIN)/python tests/benchmarks/bench_explorers.py

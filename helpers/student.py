@@ -3,6 +3,7 @@
 Command line (``make student`` calls it)::
 
     python -m helpers.student OUTDIR [NB ...]   # default: every notebook in _toc.yml
+    python -m helpers.student OUTDIR --slides   # also OUTDIR/slides/*.slides.html (reveal.js)
 
 For each notebook it writes ``OUTDIR/<path under book/>`` with:
 
@@ -26,7 +27,14 @@ from pathlib import Path
 
 from helpers.book import ROOT, normalise, toc_notebooks
 
-__all__ = ["strip_solution_directives", "student_notebook", "write_edition"]
+#: Pages of the book that are not for students.
+TEACHERS_ONLY = {"teachers_guide.ipynb"}
+
+
+def _chapters(root: Path) -> list[Path]:
+    return [p for p in toc_notebooks(root) if p.name not in TEACHERS_ONLY]
+
+__all__ = ["strip_solution_directives", "student_notebook", "slides_notebook", "write_slides", "write_edition"]
 
 # A fence opening a directive: ```{name} or :::{name} (any length >= 3), possibly indented.
 _OPEN = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|:{3,})\s*\{(?P<name>[a-zA-Z0-9_-]+)\}")
@@ -73,8 +81,10 @@ def _text_before(text: str, name: str) -> str:
     return text
 
 
-def student_notebook(nb):
+def student_notebook(nb, *, keep_outputs: bool = False):
     """A copy of notebook ``nb`` (nbformat v4) with solutions and hidden tests removed, no outputs.
+
+    ``keep_outputs=True`` keeps the stored outputs and widget state (for slides).
 
     Raises ``ValueError`` naming the cell if a ``{solution-start}`` has no ``{solution-end}``.
     """
@@ -104,16 +114,54 @@ def student_notebook(nb):
             cell.source = strip_solution_directives(cell.source)
             if not cell.source.strip():
                 continue
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not keep_outputs:
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
     if inside_gate:
         raise ValueError(f"cell {gate_start} opens {{solution-start}} but no {{solution-end}} follows")
     nb.cells = cells
-    nb.metadata.pop("widgets", None)
+    if not keep_outputs:
+        nb.metadata.pop("widgets", None)
     normalise(nb)
     return nb
+
+
+def slides_notebook(nb):
+    """A copy of ``nb`` marked up as reveal.js slides: solutions and hidden tests out, outputs kept.
+
+    A new slide starts at every ``#`` or ``##`` heading and a sub-slide (below it) at every
+    ``###`` heading; everything else joins the slide before it.
+    """
+    nb = student_notebook(nb, keep_outputs=True)
+    for cell in nb.cells:
+        first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+        kind = "slide" if re.match(r"#{1,2} ", first) else "subslide" if first.startswith("### ") else "-"
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    return nb
+
+
+def write_slides(outdir: Path | str, notebooks: list[Path] | None = None, *, root: Path = ROOT) -> list[Path]:
+    """Write reveal.js slides (``<name>.slides.html``) of ``notebooks`` into ``outdir``.
+
+    The slides show the stored outputs (run ``make execute`` first if they are stale). They load
+    reveal.js, require.js and MathJax from the internet (nbconvert's defaults), unlike the website.
+    """
+    import nbformat
+    from nbconvert import SlidesExporter
+
+    outdir = Path(outdir)
+    book = root / "book"
+    exporter = SlidesExporter(reveal_scroll=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    written = []
+    for path in [Path(p).resolve() for p in (notebooks or _chapters(root))]:
+        rel = path.relative_to(book) if path.is_relative_to(book) else Path(path.name)
+        target = outdir / rel.with_suffix(".slides.html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body, _ = exporter.from_notebook_node(slides_notebook(nbformat.read(path, as_version=4)))
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
 
 
 _README = """\
@@ -135,7 +183,7 @@ On a JupyterHub where the teacher has installed the book's environment, just ope
 
 
 def write_edition(outdir: Path | str, notebooks: list[Path] | None = None, *, root: Path = ROOT) -> list[Path]:
-    """Write the student edition of ``notebooks`` (default: all of ``_toc.yml``) into ``outdir``.
+    """Write the student edition of ``notebooks`` (default: the chapters of ``_toc.yml``) into ``outdir``.
 
     Notebooks keep their path under ``book/``. ``helpers/``, ``requirements.txt`` and
     ``pyproject.toml`` are copied alongside so the folder installs on its own. Returns the
@@ -145,7 +193,7 @@ def write_edition(outdir: Path | str, notebooks: list[Path] | None = None, *, ro
 
     outdir = Path(outdir)
     book = root / "book"
-    notebooks = [Path(p).resolve() for p in (notebooks or toc_notebooks(root))]
+    notebooks = [Path(p).resolve() for p in (notebooks or _chapters(root))]
     written = []
     for path in notebooks:
         rel = path.relative_to(book) if path.is_relative_to(book) else Path(path.name)
@@ -170,6 +218,8 @@ def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.student", description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="folder to write the edition into (e.g. student)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    parser.add_argument("--slides", action="store_true",
+                        help="also write reveal.js slides (stored outputs, no solutions) into OUTDIR/slides")
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.notebooks if not p.exists()]
     if missing:
@@ -177,6 +227,9 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     written = write_edition(args.outdir, args.notebooks or None)
     print(f"wrote {len(written)} student notebooks (no solutions, no outputs) into {args.outdir}/")
+    if args.slides:
+        slides = write_slides(args.outdir / "slides", args.notebooks or None)
+        print(f"wrote {len(slides)} slide shows into {args.outdir / 'slides'}/ (open them in a browser)")
     return 0
 
 

@@ -114,3 +114,19 @@ def test_student_notebook_runs_and_unanswered_checkers_say_not_yet(edition):
                 verdicts.append(text)
     assert errors == []
     assert verdicts and all(v.startswith("Not yet:") for v in verdicts), verdicts
+
+
+def test_slides_start_at_headings_keep_outputs_and_drop_solutions(tmp_path):
+    nb = nbformat.read(SMALL[0], as_version=4)
+    slides = student.slides_notebook(nb)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in slides.cells]
+    assert kinds[0] == "slide" and kinds.count("slide") >= 4
+    assert any(c.get("outputs") for c in slides.cells if c.cell_type == "code"), "outputs are kept"
+    assert "{solution" not in "\n".join(c.source for c in slides.cells)
+    (written,) = student.write_slides(tmp_path, SMALL[:1])
+    assert written.name == "first_model.slides.html" and written.read_text(encoding="utf-8").count("<section") >= 4
+
+
+def test_default_edition_is_the_chapters_without_the_teachers_guide():
+    names = {p.name for p in student._chapters(ROOT)}
+    assert "first_model.ipynb" in names and "teachers_guide.ipynb" not in names
