@@ -27,6 +27,7 @@ PROBE = """\
 import json as _json, os as _os, resource as _resource, psutil as _psutil
 _info = {"rss_mib": _psutil.Process().memory_info().rss / 2**20,
          "peak_rss_mib": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024}
+_info["peak_rss_mib"] = max(_info["peak_rss_mib"], _info["rss_mib"])  # ru_maxrss lags a little
 try:
     import tensorflow as _tf
     _gpus = _tf.config.list_logical_devices("GPU")
