@@ -34,6 +34,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # Kernel and language metadata written into every stored notebook, so that executing on
 # another machine or Python version does not change the file.
+# Notebooks that summarise the others' runs, executed after them by `execute`.
+_RUN_LAST = {"teachers_guide.ipynb"}
+
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _LANGUAGE_INFO = {
     "codemirror_mode": {"name": "ipython", "version": 3},
@@ -185,14 +188,16 @@ def _main(argv: list[str] | None = None) -> int:
         timings = {}
         if args.timings and args.timings.exists():
             timings = json.loads(args.timings.read_text(encoding="utf-8"))
+        # Pages that report on the others (the teacher's guide reads the timings) run last.
+        notebooks.sort(key=lambda p: p.name in _RUN_LAST)
         for nb in notebooks:
             rel = str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else str(nb)
             print(f"executing {rel} ...", flush=True)
             seconds = execute_notebook(nb)
             print(f"  done in {seconds:.1f} s", flush=True)
             timings[rel] = round(seconds, 1)
-        if args.timings:
-            args.timings.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            if args.timings:  # written after each notebook, so a later page can read fresh values
+                args.timings.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return 0
     bad = [p for nb in notebooks for p in notebook_problems(nb)]
     for line in bad:
