@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute bench gpu-check clean lock student
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -85,6 +85,10 @@ execute: $(STAMP)  ## re-run notebooks and store their outputs: make execute [NB
 
 student: $(STAMP)  ## student edition (no solutions) into student/ to hand out: [SLIDES=1] [NB=...]
 	$(BIN)/python -m helpers.student student $(NB) $(if $(SLIDES),--slides)
+
+TIMINGS ?= book/timings.json
+timings: $(STAMP)  ## time notebooks without storing outputs, e.g. on a GPU: make timings TIMINGS=book/timings-gpu.json
+	$(BIN)/python -m helpers.book execute --no-store --timings $(TIMINGS) $(NB)
 
 bench: $(STAMP)  ## time the interactive explorers (prints p50/p95 latencies)
 	$(BIN)/python tests/benchmarks/bench_explorers.py

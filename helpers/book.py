@@ -101,10 +101,11 @@ def normalise(nb) -> None:
         nb.metadata.pop("widgets")
 
 
-def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "python3") -> float:
+def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "python3", store: bool = True) -> float:
     """Run a notebook top to bottom in a fresh kernel, store its outputs and widget state.
 
-    The kernel starts in the notebook's folder. Returns the wall time in seconds.
+    The kernel starts in the notebook's folder. Returns the wall time in seconds. With
+    ``store=False`` the run is only timed: the notebook file is left as it was.
     Raises ``nbclient.exceptions.CellExecutionError`` (naming the cell) if a cell fails.
     """
     import nbformat
@@ -130,6 +131,8 @@ def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "pyt
     start = time.perf_counter()
     client.execute(env=env)
     elapsed = time.perf_counter() - start
+    if not store:
+        return elapsed
     normalise(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
@@ -171,6 +174,7 @@ def _main(argv: list[str] | None = None) -> int:
     ex = sub.add_parser("execute", help="execute notebooks and store their outputs")
     ex.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
     ex.add_argument("--timings", type=Path, default=None, help="update this JSON file with the wall times")
+    ex.add_argument("--no-store", action="store_true", help="only time the runs; leave the notebooks unchanged")
     ch = sub.add_parser("check", help="structural checks of stored notebooks")
     ch.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
@@ -193,7 +197,7 @@ def _main(argv: list[str] | None = None) -> int:
         for nb in notebooks:
             rel = str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else str(nb)
             print(f"executing {rel} ...", flush=True)
-            seconds = execute_notebook(nb)
+            seconds = execute_notebook(nb, store=not args.no_store)
             print(f"  done in {seconds:.1f} s", flush=True)
             timings[rel] = round(seconds, 1)
             if args.timings:  # written after each notebook, so a later page can read fresh values
