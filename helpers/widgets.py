@@ -131,6 +131,15 @@ class _Explorer:
             a.remove()
         self._temp = [a for a in artists if a is not None]
 
+    def _show_probabilities(self, probs: np.ndarray, boundary: bool = True) -> None:
+        """Show P(class 1) on the map panel (``self.im_map`` in ``self.ax_map``) with its 0.5 contour."""
+        self.im_map.set_data(probs)
+        contour = None
+        if boundary and probs.min() < 0.5 < probs.max():
+            xx, yy, _ = plots.grid(1.5, probs.shape[0])
+            contour = self.ax_map.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
+        self._set_temp(contour)
+
     def invalidate(self) -> None:
         """Say that something static (axes limits, data points, contours of a surface) changed."""
         self._bg = None
@@ -411,12 +420,7 @@ class LearningRateExplorer(_Explorer):
             self.t_mloss.set_text("")
             self.ax_mloss.set_title(f"MLP: final loss {loss[-1]:.3f}", fontsize=10, color="k")
         probs = res.grid_probs[0].reshape(self.grid_size, self.grid_size)
-        self.im_map.set_data(probs)
-        contour = None
-        if div < 0 and probs.min() < 0.5 < probs.max():
-            xx, yy, _ = plots.grid(1.5, self.grid_size)
-            contour = self.ax_map.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
-        self._set_temp(contour)
+        self._show_probabilities(probs, boundary=div < 0)
         self.t_map.set_text("diverged" if div >= 0 else "")
         acc = float(res.train_accuracy[0])
         self.ax_map.set_title(f"MLP: accuracy {acc:.2f}" if div < 0 else "MLP: no usable model", fontsize=10)
@@ -563,12 +567,7 @@ class RegularizationExplorer(_Explorer):
         self.ax_loss.set_title(f"{name}: validation loss {res.val_loss[0, -1]:.3f}", fontsize=10)
 
         probs = res.grid_probs[0].reshape(self.grid_size, self.grid_size)
-        self.im_map.set_data(probs)
-        contour = None
-        if probs.min() < 0.5 < probs.max():
-            xx, yy, _ = plots.grid(1.5, self.grid_size)
-            contour = self.ax_map.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
-        self._set_temp(contour)
+        self._show_probabilities(probs)
         self.ax_map.set_title(f"accuracy: training {res.train_accuracy[0]:.2f}, validation {res.val_accuracy[0]:.2f}",
                               fontsize=10)
 
@@ -938,12 +937,7 @@ class Playground(_Explorer):
             probs = np.full((self.grid_size, self.grid_size), 0.5)
         else:
             probs = self.last.grid_probs[0].reshape(self.grid_size, self.grid_size)
-        self.im_map.set_data(probs)
-        contour = None
-        if self.diverged_at < 0 and probs.min() < 0.5 < probs.max():
-            xx, yy, _ = plots.grid(1.5, self.grid_size)
-            contour = self.ax_map.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
-        self._set_temp(contour)
+        self._show_probabilities(probs, boundary=self.diverged_at < 0)
         s = self.settings
         arch = "-".join(["2", *[str(s.units)] * s.layers, "1"])
         self.ax_map.set_title(f"{s.dataset}: network {arch}, {s.activation}", fontsize=10)
