@@ -10,29 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._args import number, whole
+
 __all__ = ["TOY_DATASETS", "toy", "split", "Split", "standardise"]
 
 #: The names :func:`toy` accepts.
 TOY_DATASETS = ("circle", "xor", "gauss", "spiral", "moons")
-
-
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        rng = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {rng}, got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value: object, low: float, high: float) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not (low <= v <= high):
-        raise ValueError(f"{name} must be from {low:g} to {high:g}, got {value!r}")
-    return v
 
 
 def toy(name: str = "moons", n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -48,8 +31,8 @@ def toy(name: str = "moons", n: int = 400, noise: float = 0.1, seed: int = 0) ->
     """
     if name not in TOY_DATASETS:
         raise ValueError(f"name must be one of {', '.join(TOY_DATASETS)}; got {name!r}")
-    n = _check_int("n", n, 4, 100_000)
-    noise = _check_float("noise", noise, 0.0, 1.0)
+    n = whole("n", n, 4, 100_000)
+    noise = number("noise", noise, 0.0, 1.0)
     rng = np.random.default_rng(seed)
     half = n // 2
     labels = np.concatenate([np.zeros(half), np.ones(n - half)])
@@ -94,7 +77,7 @@ def split(x: np.ndarray, y: np.ndarray, train_fraction: float = 0.5, seed: int =
 
     Each part keeps at least one point; ``train_fraction`` must be from 0.05 to 0.95.
     """
-    train_fraction = _check_float("train_fraction", train_fraction, 0.05, 0.95)
+    train_fraction = number("train_fraction", train_fraction, 0.05, 0.95)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     if len(x) < 2:

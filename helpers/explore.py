@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._args import number, whole
+
 __all__ = [
     "ACTIVATIONS",
     "OPTIMIZERS",
@@ -38,27 +40,6 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 DIVERGENCE_LOSS = 50.0
 #: A quadratic path whose distance from the minimum passes this value counts as diverged.
 DIVERGENCE_DISTANCE = 1e6
-
-
-def _positive(name: str, value: float, *, low: float = 0.0, high: float = math.inf, inclusive: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    ok = (low <= v if inclusive else low < v) and v <= high and math.isfinite(v)
-    if not ok:
-        lo = f"{'at least' if inclusive else 'greater than'} {low:g}"
-        hi = "" if high == math.inf else f" and at most {high:g}"
-        raise ValueError(f"{name} must be {lo}{hi}, got {value!r}")
-    return v
-
-
-def _whole(name: str, value: int, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-    return int(value)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -93,9 +74,9 @@ def quadratic_regime(lr: float, curvature: float, smallest_curvature: float | No
     ``"oscillating"`` (``1 < lr·L < 2``: overshoots, yet converges), ``"on the edge"``
     (``lr·L = 2``) and ``"diverging"`` (``lr·L > 2``).
     """
-    lr = _positive("lr", lr)
-    curvature = _positive("curvature", curvature)
-    flat = curvature if smallest_curvature is None else _positive("smallest_curvature", smallest_curvature)
+    lr = number("lr", lr, above=0)
+    curvature = number("curvature", curvature, above=0)
+    flat = curvature if smallest_curvature is None else number("smallest_curvature", smallest_curvature, above=0)
     edge = lr * curvature
     if edge > 2 + 1e-12:
         return "diverging"
@@ -124,11 +105,11 @@ def quadratic_path(
     start: starting point (default: ``(-0.9, 0.7)`` in 2-D, ``(-0.9,)`` in 1-D).
     steps: number of steps, 1 to 10 000.
     """
-    lr = _positive("lr", lr, high=1000.0)
-    curv = tuple(_positive("curvature", c, high=1e6) for c in curvatures)
+    lr = number("lr", lr, above=0, high=1000.0)
+    curv = tuple(number("curvature", c, above=0, high=1e6) for c in curvatures)
     if not 1 <= len(curv) <= 2:
         raise ValueError(f"curvatures must have 1 or 2 values, got {len(curv)}")
-    steps = _whole("steps", steps, 1, 10_000)
+    steps = whole("steps", steps, 1, 10_000)
     x = np.array(start if start is not None else (-0.9, 0.7)[: len(curv)], dtype=float)
     if x.shape != (len(curv),):
         raise ValueError(f"start must have {len(curv)} coordinate(s), got {start!r}")
@@ -170,16 +151,16 @@ class MLPConfig:
         if len(hidden) > 6:
             raise ValueError(f"hidden must have at most 6 layers, got {len(hidden)}")
         for units in hidden:
-            _whole("hidden units", units, 1, 256)
+            whole("hidden units", units, 1, 256)
         object.__setattr__(self, "hidden", tuple(int(u) for u in hidden))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.activation!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
-        _whole("steps", self.steps, 1, 5000)
+        whole("steps", self.steps, 1, 5000)
         if self.batch_size is not None:
-            _whole("batch_size", self.batch_size, 1, 100_000)
-        _whole("inputs", self.inputs, 1, 10_000)
+            whole("batch_size", self.batch_size, 1, 100_000)
+        whole("inputs", self.inputs, 1, 10_000)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -433,10 +414,11 @@ class MLPTrainer:
         lr_a, l1_a, l2_a = (np.broadcast_to(a, (k,)) if len(a) == 1 else a for a in (lr_a, l1_a, l2_a))
         if not len(lr_a) == len(l1_a) == len(l2_a):
             raise ValueError("lr, l1 and l2 must be numbers or arrays of the same length")
-        for name, arr, inclusive, high in (("lr", lr_a, False, 100.0), ("l1", l1_a, True, 10.0),
-                                           ("l2", l2_a, True, 10.0)):
+        for value in lr_a:
+            number("lr", value, above=0, high=100.0)
+        for name, arr in (("l1", l1_a), ("l2", l2_a)):
             for value in arr:
-                _positive(name, value, inclusive=inclusive, high=high)
+                number(name, value, 0.0, 10.0)
         if self._fn is None:
             self._fn = self._build()
         if start is None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._args import whole
+
 __all__ = [
     "dense_params",
     "conv2d_params",
@@ -41,44 +43,32 @@ __all__ = [
 ]
 
 
-def _whole(name: str, value: object, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) and not (
-        hasattr(value, "__index__") and not isinstance(value, float)
-    ):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    value = int(value)  # type: ignore[arg-type]
-    if value < low or (high is not None and value > high):
-        allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    return value
-
-
 def dense_params(inputs: int, units: int, bias: bool = True) -> int:
     """Parameters of a fully connected layer: ``inputs * units`` weights plus ``units`` biases."""
-    inputs, units = _whole("inputs", inputs), _whole("units", units)
+    inputs, units = whole("inputs", inputs), whole("units", units)
     return inputs * units + (units if bias else 0)
 
 
 def conv2d_params(in_channels: int, filters: int, kernel_size: int | tuple[int, int], bias: bool = True) -> int:
     """Parameters of a 2-D convolution: ``kh * kw * in_channels * filters`` weights plus ``filters`` biases."""
-    in_channels, filters = _whole("in_channels", in_channels), _whole("filters", filters)
+    in_channels, filters = whole("in_channels", in_channels), whole("filters", filters)
     if isinstance(kernel_size, tuple):
         if len(kernel_size) != 2:
             raise ValueError(f"kernel_size must be a whole number or a pair (height, width), got {kernel_size!r}")
-        kh, kw = _whole("kernel_size[0]", kernel_size[0]), _whole("kernel_size[1]", kernel_size[1])
+        kh, kw = whole("kernel_size[0]", kernel_size[0]), whole("kernel_size[1]", kernel_size[1])
     else:
-        kh = kw = _whole("kernel_size", kernel_size)
+        kh = kw = whole("kernel_size", kernel_size)
     return kh * kw * in_channels * filters + (filters if bias else 0)
 
 
 def embedding_params(vocab: int, dim: int) -> int:
     """Parameters of an embedding table: one ``dim``-long vector per token of the vocabulary."""
-    return _whole("vocab", vocab) * _whole("dim", dim)
+    return whole("vocab", vocab) * whole("dim", dim)
 
 
 def layer_norm_params(dim: int) -> int:
     """Parameters of a layer norm over ``dim`` features: a scale and an offset per feature."""
-    return 2 * _whole("dim", dim)
+    return 2 * whole("dim", dim)
 
 
 def attention_params(d_model: int, heads: int = 1, bias: bool = True) -> int:
@@ -86,7 +76,7 @@ def attention_params(d_model: int, heads: int = 1, bias: bool = True) -> int:
 
     ``heads`` (which must divide ``d_model``) splits the projections but does not change the count.
     """
-    d_model, heads = _whole("d_model", d_model), _whole("heads", heads)
+    d_model, heads = whole("d_model", d_model), whole("heads", heads)
     if d_model % heads:
         raise ValueError(f"heads must divide d_model ({d_model}), got {heads}")
     return 4 * dense_params(d_model, d_model, bias)
@@ -96,7 +86,7 @@ def mlp_params(sizes: list[int] | tuple[int, ...], bias: bool = True) -> int:
     """A stack of dense layers with the given layer sizes, inputs first: ``[2, 16, 16, 1]`` has 337."""
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least the inputs and one layer, got {list(sizes)!r}")
-    sizes = [_whole(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+    sizes = [whole(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     return sum(dense_params(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:]))
 
 
@@ -106,9 +96,9 @@ def width_for_budget(inputs: int, outputs: int, hidden_layers: int, budget: int)
     ``hidden_layers`` is the number of hidden layers (1 to 64), all of width ``w``.
     Raises ``ValueError`` naming ``budget`` when even width 1 does not fit.
     """
-    inputs, outputs = _whole("inputs", inputs), _whole("outputs", outputs)
-    hidden_layers = _whole("hidden_layers", hidden_layers, 1, 64)
-    budget = _whole("budget", budget)
+    inputs, outputs = whole("inputs", inputs), whole("outputs", outputs)
+    hidden_layers = whole("hidden_layers", hidden_layers, 1, 64)
+    budget = whole("budget", budget)
 
     def count(w: int) -> int:
         return mlp_params([inputs] + [w] * hidden_layers + [outputs])
@@ -129,7 +119,7 @@ def transformer_block_params(d_model: int, heads: int, d_ff: int | None = None) 
 
     With the usual ``d_ff = 4 * d_model`` this is ``12 d² + 13 d``.
     """
-    d_ff = 4 * _whole("d_model", d_model) if d_ff is None else _whole("d_ff", d_ff)
+    d_ff = 4 * whole("d_model", d_model) if d_ff is None else whole("d_ff", d_ff)
     return (
         attention_params(d_model, heads)
         + dense_params(d_model, d_ff)
@@ -174,19 +164,19 @@ def transformer_breakdown(
     """
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {', '.join(_KINDS)}; got {kind!r}")
-    layers = _whole("layers", layers, 1, 1000)
-    d_model, heads = _whole("d_model", d_model), _whole("heads", heads)
+    layers = whole("layers", layers, 1, 1000)
+    d_model, heads = whole("d_model", d_model), whole("heads", heads)
     if d_model % heads:
         raise ValueError(f"heads must divide d_model ({d_model}), got {heads}")
-    vocab, context = _whole("vocab", vocab), _whole("context", context)
-    d_ff = 4 * d_model if d_ff is None else _whole("d_ff", d_ff)
+    vocab, context = whole("vocab", vocab), whole("context", context)
+    d_ff = 4 * d_model if d_ff is None else whole("d_ff", d_ff)
 
     parts = {
         "token embedding": embedding_params(vocab, d_model),
         "position embedding": embedding_params(context, d_model),
     }
     if kind == "encoder":
-        parts["segment embedding"] = embedding_params(_whole("segments", segments), d_model)
+        parts["segment embedding"] = embedding_params(whole("segments", segments), d_model)
         parts["embedding layer norm"] = layer_norm_params(d_model)
     parts["blocks"] = layers * transformer_block_params(d_model, heads, d_ff)
     if kind == "decoder":
@@ -318,7 +308,7 @@ def training_memory(
     as mixed-precision training does; ``None`` means "yes when ``dtype`` is not fp32".
     With Adam this gives 16 bytes per parameter in fp32 and in mixed precision alike.
     """
-    params = _whole("params", params)
+    params = whole("params", params)
     width = _dtype("dtype", dtype)
     optimizer = _canonical(optimizer)
     if optimizer not in OPTIMIZER_STATES:
@@ -342,4 +332,4 @@ def training_memory_bytes(
 
 def inference_memory_bytes(params: int, dtype: str = "bf16") -> int:
     """Bytes to hold the weights alone, e.g. to run the model (activations and caches not included)."""
-    return _whole("params", params) * _dtype("dtype", dtype)
+    return whole("params", params) * _dtype("dtype", dtype)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._args import number
+
 __all__ = [
     "PEAK_FLOPS",
     "train_flops",
@@ -30,34 +32,24 @@ PEAK_FLOPS: dict[str, float] = {
 }
 
 
-def _positive(name: str, value: object) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not v > 0 or not np.isfinite(v):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return v
-
-
 def train_flops(n_params: float, n_tokens: float) -> float:
     """Training compute ``6 N D`` in FLOPs for ``n_params`` parameters and ``n_tokens`` tokens."""
-    return 6.0 * _positive("n_params", n_params) * _positive("n_tokens", n_tokens)
+    return 6.0 * number("n_params", n_params, above=0) * number("n_tokens", n_tokens, above=0)
 
 
 def flops_per_token(n_params: float, *, layers: int, context: int, d_model: int, training: bool = True) -> float:
     """FLOPs per token of a transformer: forward ``2 N + 2 layers context d_model``; training 3 ×."""
-    forward = 2.0 * _positive("n_params", n_params) + 2.0 * _positive("layers", layers) * _positive(
-        "context", context) * _positive("d_model", d_model)
+    forward = 2.0 * number("n_params", n_params, above=0) + 2.0 * number("layers", layers, above=0) * number(
+        "context", context, above=0) * number("d_model", d_model, above=0)
     return 3.0 * forward if training else forward
 
 
 def gpu_hours(flops: float, peak_flops_per_s: float, utilisation: float) -> float:
     """Hours one GPU needs for ``flops`` at ``utilisation`` (0 to 1) of ``peak_flops_per_s``."""
-    u = _positive("utilisation", utilisation)
+    u = number("utilisation", utilisation, above=0)
     if u > 1:
         raise ValueError(f"utilisation must be from 0 to 1, got {utilisation!r}")
-    return _positive("flops", flops) / (_positive("peak_flops_per_s", peak_flops_per_s) * u) / 3600.0
+    return number("flops", flops, above=0) / (number("peak_flops_per_s", peak_flops_per_s, above=0) * u) / 3600.0
 
 
 @dataclass(frozen=True)

@@ -123,8 +123,8 @@ def test_config_rejects_bad_settings(kwargs, message):
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"lr": -0.1}, "lr must be greater than 0"), ({"lr": 0.1, "l2": -1}, "l2 must be at least 0"),
-     ({"lr": 0.1, "l1": -0.5}, "l1 must be at least 0"), ({"lr": [0.1, 0.2], "l1": [0, 0, 0]}, "same length")],
+    [({"lr": -0.1}, "lr must be greater than 0"), ({"lr": 0.1, "l2": -1}, "l2 must be from 0 to 10"),
+     ({"lr": 0.1, "l1": -0.5}, "l1 must be from 0 to 10"), ({"lr": [0.1, 0.2], "l1": [0, 0, 0]}, "same length")],
 )
 def test_train_rejects_bad_settings_before_training(moons_trainer, kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -7,7 +7,7 @@ from helpers import scale
 def test_six_nd_and_gpt3():
     assert scale.train_flops(1e6, 2e7) == 6 * 1e6 * 2e7
     assert abs(scale.train_flops(175e9, 300e9) / 3.14e23 - 1) < 0.01
-    with pytest.raises(ValueError, match="n_params must be a positive"):
+    with pytest.raises(ValueError, match="n_params must be greater than 0"):
         scale.train_flops(0, 10)
 
 
