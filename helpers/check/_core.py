@@ -51,6 +51,14 @@ def call_answer(fn: Callable, *args, name: str = "your function"):
     return out
 
 
+def as_array(out, name: str) -> np.ndarray:
+    """A reader's answer as a float64 array (NumPy arrays, TF tensors, lists); a plain explanation if not."""
+    try:
+        return np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _AnswerProblem(f"{name} should return an array of numbers, but returned {type(out).__name__}.") from None
+
+
 def _run(check: Callable[[], Verdict]) -> Verdict:
     try:
         return check()

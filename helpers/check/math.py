@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn
-from ._core import Verdict, _AnswerProblem, _run, call_answer
+from ._core import Verdict, _run, as_array, call_answer
 
 __all__ = ["sigmoid", "dense_layer", "mlp_forward", "backprop_gradients", "stable_bce"]
 
@@ -28,14 +28,6 @@ def _quietly(fn: Callable, *args, name: str):
     return out, warned
 
 
-def _array(out, name: str) -> np.ndarray:
-    """The answer as a float64 array (works for NumPy arrays, TF tensors, lists)."""
-    try:
-        return np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _AnswerProblem(f"{name} should return an array of numbers, but returned {type(out).__name__}.") from None
-
-
 def _fmt(a: np.ndarray) -> str:
     return np.array2string(np.asarray(a, dtype=float), precision=4, suppress_small=True, separator=", ")
 
@@ -45,7 +37,7 @@ def sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
 
     def check() -> Verdict:
         z = np.array([-2.0, 0.0, 0.5, 3.0])
-        got = _array(_quietly(fn, z.copy(), name="your sigmoid")[0], "your sigmoid")
+        got = as_array(_quietly(fn, z.copy(), name="your sigmoid")[0], "your sigmoid")
         want = nn.sigmoid(z)
         if got.shape != z.shape:
             return Verdict(False, f"for an input of shape {z.shape} it returned shape {got.shape}; "
@@ -56,13 +48,13 @@ def sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
                                       "sigmoid(3) is close to 1.")
             return Verdict(False, f"for z = {_fmt(z)} it returned {_fmt(got)}, expected {_fmt(want)}.")
         grid = np.array([[-5.0, 1.0], [2.5, -0.25]])
-        got = _array(_quietly(fn, grid.copy(), name="your sigmoid")[0], "your sigmoid")
+        got = as_array(_quietly(fn, grid.copy(), name="your sigmoid")[0], "your sigmoid")
         if got.shape != grid.shape or not np.allclose(got, nn.sigmoid(grid), atol=1e-6):
             return Verdict(False, "it works on a 1-D array but not on a 2-D one: use element-wise "
                                   "NumPy operations only.")
         big = np.array([-1000.0, -50.0, 50.0, 1000.0])
         out, warned = _quietly(fn, big.copy(), name="your sigmoid")
-        got = _array(out, "your sigmoid")
+        got = as_array(out, "your sigmoid")
         if not np.all(np.isfinite(got)) or not np.allclose(got, nn.sigmoid(big), atol=1e-12):
             return Verdict(False, f"for z = {_fmt(big)} it returned {_fmt(got)}; expected values "
                                   "next to 0 and 1 with no NaN.")
@@ -83,7 +75,7 @@ def dense_layer(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) 
         x = rng.normal(size=(5, 3))
         w = rng.normal(size=(3, 4))
         b = np.array([0.5, -0.5, 1.0, 0.0])
-        got = _array(call_answer(fn, x.copy(), w.copy(), b.copy(), name="your dense layer"), "your dense layer")
+        got = as_array(call_answer(fn, x.copy(), w.copy(), b.copy(), name="your dense layer"), "your dense layer")
         z = x @ w + b
         if got.shape != (5, 4):
             return Verdict(False, f"for x of shape (5, 3) and W of shape (3, 4) it returned shape {got.shape}, "
@@ -120,14 +112,14 @@ def mlp_forward(fn: Callable[[np.ndarray, list], np.ndarray]) -> Verdict:
         layers = [(rng.normal(size=s), rng.normal(0, 0.5, size=s[1])) for s in shapes]
         x = rng.normal(size=(8, 4))
         copy = [(w.copy(), b.copy()) for w, b in layers]
-        got = _array(call_answer(fn, x.copy(), copy, name="your forward pass"), "your forward pass")
+        got = as_array(call_answer(fn, x.copy(), copy, name="your forward pass"), "your forward pass")
         want = _relu_mlp(x, layers)
         if got.shape != want.shape:
             return Verdict(False, f"with 8 samples and a last layer of 3 neurons it returned shape {got.shape}; "
                                   "expected (8, 3). Loop over every (W, b) in layers.")
         if np.allclose(got, want):
             short = [(rng.normal(size=(4, 2)), rng.normal(size=2))]
-            got1 = _array(call_answer(fn, x.copy(), short, name="your forward pass"), "your forward pass")
+            got1 = as_array(call_answer(fn, x.copy(), short, name="your forward pass"), "your forward pass")
             if got1.shape != (8, 2) or not np.allclose(got1, x @ short[0][0] + short[0][1]):
                 return Verdict(False, "right for three layers but not for a single layer: do not assume "
                                       "how many layers there are.")
@@ -173,7 +165,7 @@ def backprop_gradients(fn: Callable, hidden: str = "relu") -> Verdict:
                                   "W1, b1, W2, b2 as keys.")
         problems = []
         for k in nn.PARAM_NAMES:
-            g = _array(got[k], f"the gradient for {k}")
+            g = as_array(got[k], f"the gradient for {k}")
             if g.shape != want[k].shape:
                 if g.size == want[k].size:
                     g = g.reshape(want[k].shape)  # (1,) vs () or (h,) vs (1, h): only a shape slip
@@ -190,7 +182,7 @@ def backprop_gradients(fn: Callable, hidden: str = "relu") -> Verdict:
         if problems:
             other = next(h for h in nn.HIDDEN if h != hidden)
             theirs = nn.two_layer_gradients(params, x, y, other)
-            if all(nn.relative_error(_array(got[k], k).reshape(theirs[k].shape), theirs[k]) < 1e-4
+            if all(nn.relative_error(as_array(got[k], k).reshape(theirs[k].shape), theirs[k]) < 1e-4
                    for k in nn.PARAM_NAMES):
                 return Verdict(False, f"these are the gradients of the network with a {other} hidden layer; "
                                       f"this exercise uses {hidden}: change the forward pass and the "
@@ -210,7 +202,7 @@ def stable_bce(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
         z = np.array([-3.0, -0.5, 0.0, 1.5, 4.0])
         y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
         out, _ = _quietly(fn, z.copy(), y.copy(), name="your cross-entropy")
-        got = _array(out, "your cross-entropy")
+        got = as_array(out, "your cross-entropy")
         want = nn.bce_from_logits(z, y)
         if got.size != 1:
             return Verdict(False, f"it returned {got.size} numbers; return their mean, one number.")
@@ -226,7 +218,7 @@ def stable_bce(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
         big = np.array([-1000.0, 1000.0, 1000.0, -1000.0])
         yb = np.array([1.0, 0.0, 1.0, 0.0])
         out, warned = _quietly(fn, big.copy(), yb.copy(), name="your cross-entropy")
-        gotb = _array(out, "your cross-entropy").ravel()
+        gotb = as_array(out, "your cross-entropy").ravel()
         wantb = nn.bce_from_logits(big, yb)
         if gotb.size != 1 or not np.isfinite(gotb[0]):
             return Verdict(False, "right for moderate logits, but for logits of ±1000 it gives "

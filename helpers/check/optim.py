@@ -5,16 +5,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Verdict, _AnswerProblem, _run, call_answer
+from ._core import Verdict, _run, as_array, call_answer
 
 __all__ = ["gd_step", "soft_threshold"]
-
-
-def _as_array(out, name: str) -> np.ndarray:
-    try:
-        return np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _AnswerProblem(f"{name} should return an array of numbers, got {type(out).__name__}.") from None
 
 
 def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
@@ -24,7 +17,7 @@ def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdic
         theta = np.array([1.0, -2.0, 0.5])
         grad = np.array([0.5, 1.0, -4.0])
         kept = theta.copy(), grad.copy()
-        got = _as_array(call_answer(fn, theta, grad, 0.1, name="your gd_step"), "your gd_step")
+        got = as_array(call_answer(fn, theta, grad, 0.1, name="your gd_step"), "your gd_step")
         want = kept[0] - 0.1 * kept[1]
         if got.shape != want.shape:
             return Verdict(False, f"it returned shape {got.shape}; the new parameters have the shape of theta, {want.shape}.")
@@ -38,7 +31,7 @@ def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdic
         if not (np.array_equal(theta, kept[0]) and np.array_equal(grad, kept[1])):
             return Verdict(False, "the values are right, but it changed the arrays it was given; return a new array.")
         matrix = np.arange(6.0).reshape(2, 3)
-        got = _as_array(call_answer(fn, matrix, np.ones((2, 3)), 0.5, name="your gd_step"), "your gd_step")
+        got = as_array(call_answer(fn, matrix, np.ones((2, 3)), 0.5, name="your gd_step"), "your gd_step")
         if got.shape != (2, 3) or not np.allclose(got, matrix - 0.5):
             return Verdict(False, "it works for a vector but not for a matrix of parameters.")
         return Verdict(True, "theta - lr * grad, for parameters of any shape.")
@@ -51,7 +44,7 @@ def soft_threshold(fn: Callable[[np.ndarray, float], np.ndarray]) -> Verdict:
 
     def check() -> Verdict:
         w = np.array([-1.5, -0.2, 0.0, 0.05, 0.3, 2.0])
-        got = _as_array(call_answer(fn, w.copy(), 0.25, name="your soft_threshold"), "your soft_threshold")
+        got = as_array(call_answer(fn, w.copy(), 0.25, name="your soft_threshold"), "your soft_threshold")
         want = np.sign(w) * np.maximum(np.abs(w) - 0.25, 0.0)
         if got.shape != w.shape:
             return Verdict(False, f"it returned shape {got.shape}; it should keep the shape {w.shape}.")
