@@ -29,6 +29,7 @@ import numpy as np
 
 from . import data as _data
 from . import explore, plots
+from ._args import number, whole
 
 __all__ = [
     "LR_OPTIONS",
@@ -188,6 +189,17 @@ class _Explorer:
         where = f"GPU ({self.device})" if ran_on == "GPU" and self.device != "CPU" else "CPU"
         return f"trained on {where} · last update {self.last_ms:.0f} ms"
 
+    def _apply(self, settings: dict, validators: dict) -> float:
+        """Check every setting with its validator (name -> function returning the allowed value),
+        then set them all and redraw; returns milliseconds taken. Nothing changes if one is bad."""
+        unknown = set(settings) - set(validators)
+        if unknown:
+            raise TypeError(f"unknown setting(s) {sorted(unknown)}; use {', '.join(validators)}")
+        checked = {name: validators[name](value) for name, value in settings.items()}
+        for name, value in checked.items():
+            setattr(self, name, value)
+        return self._timed(self._draw)
+
     def _timed(self, work) -> float:
         start = time.perf_counter()
         work()
@@ -285,14 +297,14 @@ class LearningRateExplorer(_Explorer):
         self.lr = _nearest("lr", lr, LR_OPTIONS)
         self.surface = _pick("surface", surface, SURFACES)
         self.curvature = _pick("curvature", float(curvature), CURVATURES)
-        self.quad_steps = explore._whole("quad_steps", quad_steps, 1, 500)
+        self.quad_steps = whole("quad_steps", quad_steps, 1, 500)
         x, y = _data.toy("moons", n=300, noise=0.15, seed=seed)
         self.x, self.y = x, y
         self.grid_size = 40
         _, _, grid = plots.grid(1.5, self.grid_size)
         self.trainer = explore.MLPTrainer(
             explore.MLPConfig(hidden=(16, 16), activation="tanh", optimizer="sgd",
-                              steps=explore._whole("mlp_steps", mlp_steps, 1, 2000)),
+                              steps=whole("mlp_steps", mlp_steps, 1, 2000)),
             x, y, grid=grid, seed=seed)
         self._cache: dict[float, explore.MLPResult] = {}
         super().__init__()
@@ -427,16 +439,11 @@ class LearningRateExplorer(_Explorer):
 
     def update(self, **settings) -> float:
         """Change ``lr``, ``surface`` and/or ``curvature`` and redraw; returns milliseconds taken."""
-        unknown = set(settings) - {"lr", "surface", "curvature"}
-        if unknown:
-            raise TypeError(f"unknown setting(s) {sorted(unknown)}; use lr, surface, curvature")
-        if "lr" in settings:
-            self.lr = _nearest("lr", settings["lr"], LR_OPTIONS)
-        if "surface" in settings:
-            self.surface = _pick("surface", settings["surface"], SURFACES)
-        if "curvature" in settings:
-            self.curvature = _pick("curvature", float(settings["curvature"]), CURVATURES)
-        return self._timed(self._draw)
+        return self._apply(settings, {
+            "lr": lambda v: _nearest("lr", v, LR_OPTIONS),
+            "surface": lambda v: _pick("surface", v, SURFACES),
+            "curvature": lambda v: _pick("curvature", float(v), CURVATURES),
+        })
 
     def _controls(self) -> list:
         import ipywidgets as w
@@ -493,7 +500,7 @@ class RegularizationExplorer(_Explorer):
         self.lr = 0.1
         self.trainer = explore.MLPTrainer(
             explore.MLPConfig(hidden=(32, 32), activation="relu", optimizer="momentum",
-                              steps=explore._whole("steps", steps, 1, 2000)),
+                              steps=whole("steps", steps, 1, 2000)),
             self.split.x_train, self.split.y_train, self.split.x_val, self.split.y_val, grid=grid, seed=seed)
         self._cache: dict[tuple[str, float], explore.MLPResult] = {}
         super().__init__()
@@ -581,14 +588,10 @@ class RegularizationExplorer(_Explorer):
 
     def update(self, **settings) -> float:
         """Change ``penalty`` and/or ``lam`` and redraw; returns milliseconds taken."""
-        unknown = set(settings) - {"penalty", "lam"}
-        if unknown:
-            raise TypeError(f"unknown setting(s) {sorted(unknown)}; use penalty, lam")
-        if "penalty" in settings:
-            self.penalty = _pick("penalty", settings["penalty"], PENALTIES)
-        if "lam" in settings:
-            self.lam = _nearest("lam", settings["lam"], LAMBDA_OPTIONS)
-        return self._timed(self._draw)
+        return self._apply(settings, {
+            "penalty": lambda v: _pick("penalty", v, PENALTIES),
+            "lam": lambda v: _nearest("lam", v, LAMBDA_OPTIONS),
+        })
 
     def _controls(self) -> list:
         import ipywidgets as w
@@ -774,16 +777,16 @@ class PlaygroundSettings:
 
     def __post_init__(self) -> None:
         _pick("dataset", self.dataset, _data.TOY_DATASETS)
-        explore._positive("noise", self.noise, low=0.0, high=0.5, inclusive=True)
-        explore._positive("train", self.train, low=0.1, high=0.9, inclusive=True)
-        explore._whole("layers", self.layers, 0, 6)
-        explore._whole("units", self.units, 1, 16)
+        number("noise", self.noise, 0.0, 0.5)
+        number("train", self.train, 0.1, 0.9)
+        whole("layers", self.layers, 0, 6)
+        whole("units", self.units, 1, 16)
         _pick("activation", self.activation, explore.ACTIVATIONS)
         _pick("lr", float(self.lr), PLAYGROUND_LRS)
         _pick("reg", self.reg, ("none", "L1", "L2"))
         _pick("rate", float(self.rate), PLAYGROUND_RATES)
         _pick("batch", int(self.batch), PLAYGROUND_BATCHES)
-        explore._whole("points", self.points, 50, 2000)
+        whole("points", self.points, 50, 2000)
 
     def to_preset(self) -> str:
         return urlencode({k: _label(v) if isinstance(v, float) else v for k, v in self.__dict__.items()})
@@ -822,7 +825,7 @@ class Playground(_Explorer):
         if bad:
             raise ValueError(f"hide names unknown controls {sorted(bad)}; controls: {', '.join(self.CONTROLS)}")
         self.hide = tuple(hide)
-        self.steps_per_frame = explore._whole("steps_per_frame", steps_per_frame, 1, 500)
+        self.steps_per_frame = whole("steps_per_frame", steps_per_frame, 1, 500)
         self.seed = seed
         self.grid_size = 40
         super().__init__()

@@ -57,8 +57,6 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     rt = helpers.setup(quiet=True)
-    import numpy as np
-
     from helpers import widgets
 
     print(f"device: {rt.device_name}; TensorFlow {rt.tensorflow}")
