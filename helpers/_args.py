@@ -2,15 +2,20 @@
 
 ``whole("steps", 0, 1, 5000)`` raises ``ValueError: steps must be from 1 to 5000, got 0``;
 ``number("lr", -1, above=0)`` raises ``ValueError: lr must be greater than 0, got -1``.
-A value of the wrong type raises ``TypeError`` naming the argument.
+A value of the wrong type raises ``TypeError`` naming the argument; a value of the right type
+outside the allowed range raises ``ValueError`` naming the argument and the range.
+
+The checks: ``whole`` (an integer in a range), ``number`` (a finite real in a range), ``seed``,
+``flag`` (a real ``bool``), ``choice`` (one of a few strings) and ``finite_array``.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["whole", "number"]
+__all__ = ["whole", "number", "seed", "flag", "choice", "finite_array"]
 
 
 def _fmt(value: float) -> str:
@@ -29,8 +34,8 @@ def _allowed(low, high, above) -> str:
 
 def whole(name: str, value: object, low: int = 1, high: int | None = None) -> int:
     """``value`` as an ``int`` if it is a whole number from ``low`` to ``high`` (inclusive; no upper
-    bound if ``high`` is ``None``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    bound if ``high`` is ``None``). Python and NumPy integers are accepted; bools and floats are not."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
     value = int(value)
     if value < low or (high is not None and value > high):
@@ -41,13 +46,80 @@ def whole(name: str, value: object, low: int = 1, high: int | None = None) -> in
 def number(name: str, value: object, low: float | None = None, high: float | None = None, *,
            above: float | None = None) -> float:
     """``value`` as a finite ``float`` within ``[low, high]`` (either bound may be ``None``) and, if
-    ``above`` is given, strictly greater than ``above``."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    ``above`` is given, strictly greater than ``above``. Bools, strings and other non-numbers raise
+    ``TypeError``; NaN, infinities and values out of range raise ``ValueError``."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
+            value, (int, float, np.integer, np.floating)) and not (
+            isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    v = float(value)  # type: ignore[arg-type]
     ok = (math.isfinite(v) and (low is None or v >= low) and (high is None or v <= high)
           and (above is None or v > above))
     if not ok:
         raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {value!r}")
     return v
+
+
+def seed(name: str, value: object) -> int:
+    """A random seed: a whole number from 0 to 2**32 - 1 (what NumPy and TensorFlow accept)."""
+    return whole(name, value, 0, 2**32 - 1)
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` if it is ``True`` or ``False`` (NumPy bools too). Strings such as ``"no"`` and numbers
+    are refused: they are truthy or falsy by accident, not by intent."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def choice(name: str, value: object, options: Iterable[str]) -> str:
+    """``value`` if it is one of the strings ``options``; otherwise an error listing them."""
+    options = tuple(options)
+    listed = ", ".join(repr(o) for o in options)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def finite_array(name: str, value: object, *, ndim: int | None = None,
+                 shape: Sequence[int | None] | None = None, min_size: int = 1,
+                 values: Iterable[float] | None = None, dtype=np.float64) -> np.ndarray:
+    """``value`` as a NumPy array of ``dtype`` whose entries are all finite.
+
+    ``ndim`` fixes the number of axes; ``shape`` fixes axes lengths (``None`` for any length);
+    ``min_size`` is the least number of entries (1: an empty array is refused); ``values``, if given,
+    is the set of allowed entries (for example ``(0, 1)`` for binary labels). Strings, objects and
+    ragged lists raise ``TypeError``; wrong shapes, empty arrays, NaN, infinities and entries outside
+    ``values`` raise ``ValueError``.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got a string")
+    try:
+        raw = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise TypeError(f"{name} must be an array of numbers (all rows the same length)") from None
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of numbers, got an array of {raw.dtype}")
+    arr = raw.astype(dtype, copy=False)
+    if shape is not None:
+        ndim = len(shape)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
+    if shape is not None:
+        for axis, (want, got) in enumerate(zip(shape, arr.shape)):
+            if want is not None and want != got:
+                raise ValueError(f"{name} must have {want} entries along axis {axis}, got shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} entries, got shape {arr.shape}")
+    if arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold only finite numbers (no NaN or infinity)")
+    if values is not None:
+        allowed = tuple(values)
+        bad = ~np.isin(arr, allowed)
+        if bad.any():
+            raise ValueError(f"{name} must hold only the values {', '.join(_fmt(v) for v in allowed)}, "
+                             f"got {_fmt(float(arr[bad].flat[0]))}")
+    return arr

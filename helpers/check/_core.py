@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Verdict", "call_answer", "accuracy_function"]
+__all__ = ["Verdict", "call_answer", "as_array", "as_int", "as_number", "accuracy_function"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,33 @@ def as_array(out, name: str) -> np.ndarray:
         return np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
         raise _AnswerProblem(f"{name} should return an array of numbers, but returned {type(out).__name__}.") from None
+
+
+def as_number(out, name: str) -> float:
+    """A reader's answer as one finite float (Python/NumPy numbers, 0-d arrays and tensors); a plain
+    explanation if it is a bool, a string, several numbers, NaN or infinite."""
+    if isinstance(out, (bool, np.bool_, str, bytes)):
+        raise _AnswerProblem(f"{name} should be a number, but is {type(out).__name__} {out!r}.")
+    try:
+        arr = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _AnswerProblem(f"{name} should be a number, but is {type(out).__name__}.") from None
+    if arr.size != 1:
+        raise _AnswerProblem(f"{name} should be one number, but has shape {arr.shape}.")
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        raise _AnswerProblem(f"{name} is {value}, not a finite number.")
+    return value
+
+
+def as_int(out, name: str) -> int:
+    """A reader's answer as an exact whole number: ``12.0`` is accepted, ``12.5`` is not (no truncation)."""
+    value = as_number(out, name)
+    if not float(value).is_integer():
+        raise _AnswerProblem(f"{name} should be a whole number, but is {value:g}.")
+    if isinstance(out, (int, np.integer)):
+        return int(out)  # exact, even past 2**53
+    return int(value)
 
 
 def _run(check: Callable[[], Verdict]) -> Verdict:
