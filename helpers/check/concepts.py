@@ -5,9 +5,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Verdict, _run, call_answer
+from ._core import Verdict, _AnswerProblem, _run, as_array, as_int, as_number, call_answer
 
-__all__ = ["linear_predict", "gpt_block_params", "mlp_param_count"]
+__all__ = ["linear_predict", "gpt_block_params", "mlp_param_count", "trend_extrapolation", "gamma_accuracies",
+           "identity_network_accuracy", "budget_width", "context_param_count", "temperature_softmax",
+           "shifted_accuracies", "conv_output_size", "bpe_merge", "frequency_bin"]
 
 
 def linear_predict(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
@@ -85,5 +87,282 @@ def mlp_param_count(fn: Callable[[list[int]], int]) -> Verdict:
                 return Verdict(False, f"for {sizes} you count only the weights ({got}); each neuron also has a bias.")
             return Verdict(False, f"for {sizes} it returned {got}, but those layers have {expected} parameters.")
         return Verdict(True, "each layer has inputs × units weights plus units biases.")
+
+    return _run(check)
+
+
+def trend_extrapolation(value, per_year: float, start: float = 540e9, years: int = 8) -> Verdict:
+    """Check a predicted parameter count: ``start`` grown by the factor ``per_year`` for ``years`` years."""
+
+    def check() -> Verdict:
+        got = as_number(value, "your prediction")
+        expected = start * per_year ** years
+        if np.isclose(got, expected, rtol=0.01):
+            return Verdict(True, f"about {expected:.2e} parameters: {years} years of growth by x{per_year:.2f} a year.")
+        for k in (years - 1, years + 1):
+            if np.isclose(got, start * per_year ** k, rtol=0.01):
+                return Verdict(False, f"that is {k} years of growth; from 2022 to 2030 is {years}.")
+        if np.isclose(got, start * per_year * years, rtol=0.01) or np.isclose(got, start + start * (per_year - 1) * years,
+                                                                             rtol=0.01):
+            return Verdict(False, "the growth compounds: multiply by the yearly factor once per year (a power), "
+                                  "do not multiply by the number of years.")
+        if np.isclose(got * 1e9, expected, rtol=0.01):
+            return Verdict(False, "the number is right in billions; give it as a plain parameter count.")
+        return Verdict(False, f"{got:.3g} is not {start:.3g} grown by x{per_year:.2f} a year for {years} years.")
+
+    return _run(check)
+
+
+def _svm_accuracies(parts, gamma: float) -> tuple[float, float]:
+    from sklearn.svm import SVC
+
+    model = SVC(kernel="rbf", C=1.0, gamma=gamma).fit(parts.x_train, parts.y_train)
+    return model.score(parts.x_train, parts.y_train), model.score(parts.x_val, parts.y_val)
+
+
+def gamma_accuracies(answer, parts, gammas=(0.01, 200)) -> Verdict:
+    """Check ``answer = {gamma: validation accuracy}`` of an RBF SVM (``C=1``) fitted on ``parts``."""
+
+    def check() -> Verdict:
+        if not isinstance(answer, dict):
+            raise _AnswerProblem(f"your answer should be a dict {{gamma: accuracy}}, but is {type(answer).__name__}.")
+        for gamma in gammas:
+            if gamma not in answer:
+                return Verdict(False, f"there is no entry for gamma={gamma}; the keys are {sorted(answer)}.")
+            got = as_number(answer[gamma], f"the accuracy for gamma={gamma}")
+            train, val = _svm_accuracies(parts, gamma)
+            if np.isclose(got, val, atol=1e-6):
+                continue
+            if np.isclose(got, train, atol=1e-6):
+                return Verdict(False, f"for gamma={gamma} that is the accuracy on the training points; score the "
+                                      "held-out (validation) points.")
+            if np.isclose(got, 100 * val, atol=1e-4):
+                return Verdict(False, "give accuracies as fractions between 0 and 1, not percentages.")
+            return Verdict(False, f"for gamma={gamma} the SVM's validation accuracy is not {got:g}: refit "
+                                  f"SVC(kernel='rbf', C=1.0, gamma={gamma}) on the training points.")
+        return Verdict(True, "a tiny gamma makes every bump nearly flat (close to a linear model); a huge one makes "
+                             "islands around the training points.")
+
+    return _run(check)
+
+
+def identity_network_accuracy(value, parts) -> Verdict:
+    """Check the validation accuracy of ``MLPClassifier((16, 16), activation="identity")`` fitted on ``parts``."""
+
+    def check() -> Verdict:
+        from sklearn.neural_network import MLPClassifier
+
+        got = as_number(value, "your accuracy")
+        net = MLPClassifier((16, 16), activation="identity", max_iter=2000, random_state=0)
+        net.fit(parts.x_train, parts.y_train)
+        expected = net.score(parts.x_val, parts.y_val)
+        if np.isclose(got, expected, atol=1e-6):
+            return Verdict(True, f"{expected:.2f}: a stack of linear layers is one linear map, no better than a "
+                                 "straight line.")
+        if np.isclose(got, net.score(parts.x_train, parts.y_train), atol=1e-6):
+            return Verdict(False, "that is the accuracy on the training points; score the held-out (validation) points.")
+        relu = MLPClassifier((16, 16), max_iter=2000, random_state=0).fit(parts.x_train, parts.y_train)
+        if np.isclose(got, relu.score(parts.x_val, parts.y_val), atol=1e-6):
+            return Verdict(False, "that is the network with its default ReLU activation; pass activation='identity'.")
+        return Verdict(False, f"{got:g} is not the validation accuracy of the identity-activation network.")
+
+    return _run(check)
+
+
+def budget_width(fn: Callable[[int, int], int]) -> Verdict:
+    """Check ``fn(depth, budget) -> width``: the widest equal-width 2-input, 1-output dense network with
+    ``depth`` hidden layers whose parameter count (weights and biases) stays within ``budget``."""
+    from ..params import mlp_params, width_for_budget
+
+    def check() -> Verdict:
+        for depth, budget in ((1, 200), (2, 200), (4, 200), (8, 200), (1, 1000), (4, 1000), (8, 1000), (3, 5000)):
+            expected = width_for_budget(2, 1, depth, budget)
+            got = as_int(call_answer(fn, depth, budget, name="your widest function"), "the width")
+            if got == expected:
+                continue
+            if got < 1:
+                return Verdict(False, f"for depth {depth} and budget {budget} it returned width {got}; a layer needs "
+                                      "at least one unit.")
+            if mlp_params([2] + [got] * depth + [1], bias=False) <= budget < mlp_params([2] + [got + 1] * depth + [1],
+                                                                                      bias=False):
+                return Verdict(False, f"for depth {depth} and budget {budget} you seem to count only the weights; "
+                                      "every unit also has a bias.")
+            params = mlp_params([2] + [got] * depth + [1])
+            if params > budget:
+                return Verdict(False, f"for depth {depth} and budget {budget}, width {got} needs {params} parameters, "
+                                      "more than the budget.")
+            return Verdict(False, f"for depth {depth} and budget {budget} the widest network that fits has width "
+                                  f"{expected}, not {got}.")
+        return Verdict(True, "the widest equal-width stack whose weights and biases fit the budget.")
+
+    return _run(check)
+
+
+def context_param_count(fn: Callable[[int], int], vocab_size: int, embed: int = 16, hidden: int = 256) -> Verdict:
+    """Check ``fn(T) -> int``: parameters of the page's next-character model with a context of ``T`` characters
+    (embedding ``V x embed``, a dense layer of ``hidden`` ReLU units on the ``T * embed`` inputs, ``V`` logits)."""
+
+    def check() -> Verdict:
+        for context in (4, 16, 32, 100):
+            embedding = vocab_size * embed
+            first = context * embed * hidden + hidden
+            out = hidden * vocab_size + vocab_size
+            expected = embedding + first + out
+            got = as_int(call_answer(fn, context, name="your count function"), "the count")
+            if got == expected:
+                continue
+            if got == first + out:
+                return Verdict(False, f"for T={context} you left out the embedding table ({embedding} parameters).")
+            if got == expected - hidden - vocab_size:
+                return Verdict(False, f"for T={context} the biases of the two dense layers are missing.")
+            if got == first:
+                return Verdict(False, f"for T={context} that is only the first dense layer; add the embedding and "
+                                      "the output layer.")
+            return Verdict(False, f"for T={context} the model has {expected:,} parameters, not {got:,}.")
+        return Verdict(True, f"only the first dense layer grows with T, by {embed * hidden:,} weights per character "
+                             "of context.")
+
+    return _run(check)
+
+
+def temperature_softmax(fn: Callable[[np.ndarray, float], np.ndarray]) -> Verdict:
+    """Check ``fn(logits, temperature) -> probabilities``: ``softmax(logits / temperature)``."""
+
+    def check() -> Verdict:
+        cases = [(np.array([2.0, 1.0, 0.0]), 1.0), (np.array([2.0, 1.0, 0.0]), 0.2),
+                 (np.array([3.0, -1.0, 0.5, 0.5]), 1.5), (np.array([1000.0, 999.0]), 0.5)]
+        for logits, t in cases:
+            z = logits / t
+            expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+            got = as_array(call_answer(fn, logits.copy(), t, name="your function"), "your function")
+            if got.shape != expected.shape:
+                return Verdict(False, f"for {len(logits)} logits it returned shape {got.shape}; expected "
+                                      f"{expected.shape}, one probability per token.")
+            if np.allclose(got, expected, atol=1e-9):
+                continue
+            if not np.all(np.isfinite(got)):
+                return Verdict(False, f"for logits {logits.tolist()} it returned {got.tolist()}: exp overflows; "
+                                      "subtract the largest scaled logit before exponentiating.")
+            zt = logits * t
+            if np.allclose(got, np.exp(zt - zt.max()) / np.exp(zt - zt.max()).sum(), atol=1e-9):
+                return Verdict(False, "divide the logits by the temperature, do not multiply.")
+            if not np.isclose(got.sum(), 1.0):
+                return Verdict(False, f"the probabilities sum to {got.sum():g}, not 1: normalise them.")
+            return Verdict(False, f"for logits {logits.tolist()} and temperature {t} it returned "
+                                  f"{np.round(got, 4).tolist()}, expected {np.round(expected, 4).tolist()}.")
+        return Verdict(True, "a low temperature sharpens the distribution, a high one flattens it.")
+
+    return _run(check)
+
+
+def shifted_accuracies(answer, models: dict, x_test: np.ndarray, y_test: np.ndarray) -> Verdict:
+    """Check ``answer = {name: accuracy}`` for each model in ``models`` on ``np.roll(x_test, 1, axis=2)``.
+
+    Each model is a Keras classifier that returns one logit per class.
+    """
+
+    def accuracy(model, images) -> float:
+        logits = model.predict(images, verbose=0, batch_size=1024)
+        return float(np.mean(np.argmax(logits, axis=1) == y_test))
+
+    def check() -> Verdict:
+        if not isinstance(answer, dict):
+            raise _AnswerProblem(f"your answer should be a dict {{name: accuracy}}, but is {type(answer).__name__}.")
+        shifted = np.roll(x_test, 1, axis=2)
+        for name, model in models.items():
+            if name not in answer:
+                return Verdict(False, f"there is no entry {name!r}; the keys should be {sorted(models)}.")
+            got = as_number(answer[name], f"the accuracy of {name!r}")
+            expected = accuracy(model, shifted)
+            if np.isclose(got, expected, atol=1e-6):
+                continue
+            if np.isclose(got, accuracy(model, x_test), atol=1e-6):
+                return Verdict(False, f"{name!r}: that is the accuracy on the original images; evaluate on the "
+                                      "shifted ones.")
+            if np.isclose(got, accuracy(model, np.roll(x_test, 1, axis=1)), atol=1e-6):
+                return Verdict(False, f"{name!r}: that shifts the images down (axis 1 is the rows); "
+                                      "shift along axis 2, the columns.")
+            return Verdict(False, f"{name!r}: the accuracy on the shifted images is not {got:g}.")
+        return Verdict(True, "each network scored on the same test images shifted one pixel to the right.")
+
+    return _run(check)
+
+
+def conv_output_size(fn: Callable[[int, int, int, int], int]) -> Verdict:
+    """Check ``fn(n, k, padding, stride) -> int``: the output width of a convolution over ``n`` pixels with a
+    ``k``-wide filter, ``padding`` zeros on each side and the given stride."""
+
+    def check() -> Verdict:
+        for n, k, p, s in ((8, 3, 0, 1), (8, 3, 1, 1), (28, 5, 2, 2), (7, 3, 0, 2), (224, 16, 0, 16), (32, 3, 1, 2)):
+            expected = (n + 2 * p - k) // s + 1
+            got = as_int(call_answer(fn, n, k, p, s, name="your output_size function"), "the output size")
+            if got == expected:
+                continue
+            if got == (n + p - k) // s + 1:
+                return Verdict(False, f"for n={n}, k={k}, padding={p}, stride={s}: the padding is added on both sides "
+                                      "(2 p).")
+            if got == (n + 2 * p - k) // s:
+                return Verdict(False, f"for n={n}, k={k}, padding={p}, stride={s}: count the first position too (+1).")
+            if got == -(-(n + 2 * p - k) // s) + 1:
+                return Verdict(False, f"for n={n}, k={k}, padding={p}, stride={s}: a filter that would overhang the "
+                                      "edge is not applied, so round down.")
+            return Verdict(False, f"for n={n}, k={k}, padding={p}, stride={s} the output has {expected} positions, "
+                                  f"not {got}.")
+        return Verdict(True, "floor((n + 2p - k) / s) + 1 positions.")
+
+    return _run(check)
+
+
+def bpe_merge(fn: Callable[[list, tuple, int], list]) -> Verdict:
+    """Check ``fn(ids, pair, new_id) -> list``: every occurrence of ``pair`` replaced by ``new_id``, scanning
+    from the left without overlaps."""
+
+    def reference(ids, pair, new_id):
+        out, i = [], 0
+        while i < len(ids):
+            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+                out.append(new_id)
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        return out
+
+    def check() -> Verdict:
+        cases = [([1, 2, 3, 1, 2], (1, 2), 9), ([5, 5, 5], (5, 5), 7), ([1, 2], (2, 1), 4), ([], (0, 1), 3),
+                 ([4, 1, 2, 1, 2, 1], (1, 2), 8)]
+        for ids, pair, new_id in cases:
+            expected = reference(ids, pair, new_id)
+            got = call_answer(fn, list(ids), pair, new_id, name="your merge function")
+            try:
+                got = [int(v) for v in got]
+            except (TypeError, ValueError):
+                return Verdict(False, f"it should return a list of ids, but returned {type(got).__name__}.")
+            if got == expected:
+                continue
+            if got == list(ids):
+                return Verdict(False, f"for {ids} and pair {pair} nothing was merged.")
+            return Verdict(False, f"merge({ids}, {pair}, {new_id}) returned {got}, expected {expected} (scan left to "
+                                  "right; a merged pair is not reused).")
+        return Verdict(True, "each occurrence of the pair becomes one new token, left to right.")
+
+    return _run(check)
+
+
+def frequency_bin(fn: Callable[[float, int, int], int]) -> Verdict:
+    """Check ``fn(frequency, sample_rate, n_fft) -> int``: the FFT bin nearest to ``frequency`` (Hz)."""
+
+    def check() -> Verdict:
+        for f, rate, n in ((300.0, 8000, 256), (440.0, 8000, 256), (1000.0, 16000, 400), (3000.0, 8000, 512), (0.0, 8000, 256)):
+            expected = int(round(f * n / rate))
+            got = as_int(call_answer(fn, f, rate, n, name="your frequency_bin function"), "the bin")
+            if got == expected:
+                continue
+            if f and got == int(round(f * rate / n)):
+                return Verdict(False, "bins are rate / n_fft Hz apart, so divide the frequency by that spacing.")
+            if got == int(f * n / rate) and got != expected:
+                return Verdict(False, f"for {f} Hz round to the nearest bin instead of truncating.")
+            return Verdict(False, f"a {f} Hz tone at {rate} samples/s with n_fft={n} lands in bin {expected}, not {got}.")
+        return Verdict(True, "bin k holds the frequency k * rate / n_fft.")
 
     return _run(check)
