@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ book: $(STAMP) $(ASSETS_STAMP)  ## build the website into _build/html (any warni
 	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html), $$(du -sh --apparent-size _build/html | cut -f1)B;"
 	@echo "every page loads its scripts, styles and fonts from the site itself, so it works offline."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
+
+pdf: $(STAMP) $(ASSETS_STAMP)  ## the PDF edition into _build/pdf/ (offline, from stored outputs; needs chromium)
+	$(BIN)/python tools/pdf_edition.py --site
+	@echo "The website links it once built (make book) while _build/pdf/ holds it."
 
 test: $(STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
