@@ -1,0 +1,186 @@
+"""Draw the book's diagrams as SVG files in book/figures/ (run: python -m tools.figures).
+
+The SVGs are committed, so building the book needs neither this script nor a kernel. Text stays
+text in the SVG (``svg.fonttype: none``), and the output is deterministic (fixed hash salt, no date),
+so re-running the script changes the files only when the drawing changes.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
+
+FIGURES = Path(__file__).resolve().parents[1] / "book" / "figures"
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "building-large-models", "font.size": 11,
+         "font.family": "DejaVu Sans"}
+BLUE, ORANGE, GREEN, GREY, RED = "#4c72b0", "#dd8452", "#55a868", "#d0d0d0", "#c44e52"
+
+
+def _save(fig, name: str, out: Path) -> Path:
+    path = out / name
+    fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return path
+
+
+def _grid(ax, x0, y0, values, cell=1.0, color="white", highlight=None, hcolor=ORANGE, fmt="{:g}", fontsize=10):
+    """Draw a matrix of numbers with its top-left corner at (x0, y0); ``highlight`` = (row, col, h, w)."""
+    rows, cols = values.shape
+    for i in range(rows):
+        for j in range(cols):
+            inside = highlight is not None and highlight[0] <= i < highlight[0] + highlight[2] \
+                and highlight[1] <= j < highlight[1] + highlight[3]
+            ax.add_patch(Rectangle((x0 + j * cell, y0 - (i + 1) * cell), cell, cell,
+                                   facecolor=hcolor if inside else color, edgecolor="black", lw=0.8, alpha=1))
+            ax.text(x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell, fmt.format(values[i, j]),
+                    ha="center", va="center", fontsize=fontsize)
+
+
+def convolution(out: Path) -> Path:
+    """A 3x3 filter sliding over a 5x5 image (no padding, stride 1) gives a 3x3 feature map."""
+    image = np.array([[0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 0, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0]])
+    kernel = np.array([[-1, 1, 0], [-1, 1, 0], [-1, 1, 0]])
+    fmap = np.array([[np.sum(image[i:i + 3, j:j + 3] * kernel) for j in range(3)] for i in range(3)])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.2, 3.0))
+        _grid(ax, 0, 5, image, highlight=(1, 1, 3, 3), hcolor="#f6d5bf")
+        ax.add_patch(Rectangle((1, 1), 3, 3, fill=False, edgecolor=ORANGE, lw=2.5))
+        ax.text(2.5, 5.35, "input image X (5×5)", ha="center", fontsize=11)
+        ax.text(5.6, 2.5, "⊙", ha="center", va="center", fontsize=20)
+        _grid(ax, 6.3, 4, kernel, color="#fbe3d3")
+        ax.text(7.8, 4.35, "filter K (3×3)", ha="center", fontsize=11)
+        ax.text(10.0, 2.5, "=", ha="center", va="center", fontsize=20)
+        _grid(ax, 10.7, 4, fmap, highlight=(1, 1, 1, 1))
+        ax.text(12.2, 4.35, "feature map F (3×3)", ha="center", fontsize=11)
+        ax.add_patch(FancyArrowPatch((4.0, 2.5), (11.7, 2.0), connectionstyle="arc3,rad=-0.35",
+                                     arrowstyle="-|>", mutation_scale=14, color=ORANGE, lw=1.5))
+        ax.text(7.0, -0.75, "F[1,1] = Σ K[u,v] · X[1+u, 1+v] over the orange window = 2;\n"
+                "slide the window one pixel and repeat for every position of F",
+                ha="center", va="center", fontsize=10)
+        ax.set_xlim(-0.3, 14.0)
+        ax.set_ylim(-1.4, 5.8)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        return _save(fig, "concepts-convolution.svg", out)
+
+
+def _box(ax, x, y, w, h, text, color, fontsize=11):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12",
+                                facecolor=color, edgecolor="black", lw=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _arrow(ax, start, end, color="black"):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=color, lw=1.2,
+                                 shrinkA=0, shrinkB=0))
+
+
+def transformer_block(out: Path) -> Path:
+    """A pre-norm (GPT-2 style) transformer block with its two residual connections."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.2, 7.4))
+        x = 2.0
+        ys = {"in": 0.2, "ln1": 1.3, "attn": 2.5, "add1": 3.7, "ln2": 4.7, "mlp": 5.9, "add2": 7.1, "out": 8.1}
+        ax.text(x, ys["in"], "token vectors h (T × d)", ha="center", va="center", fontsize=11)
+        _box(ax, x, ys["ln1"], 2.6, 0.6, "layer norm", "#e8e8e8")
+        _box(ax, x, ys["attn"], 3.2, 0.85, "multi-head attention\n(causal mask)  4d² + 4d", "#cfdcf0")
+        _box(ax, x, ys["ln2"], 2.6, 0.6, "layer norm", "#e8e8e8")
+        _box(ax, x, ys["mlp"], 3.2, 0.85, "MLP  d → 4d → d\n(GELU)  8d² + 5d", "#d5ecd9")
+        for key in ("add1", "add2"):
+            ax.add_patch(plt.Circle((x, ys[key]), 0.22, facecolor="white", edgecolor="black", lw=1.2))
+            ax.text(x, ys[key], "+", ha="center", va="center", fontsize=14)
+        ax.text(x, ys["out"], "to the next block (T × d)", ha="center", va="center", fontsize=11)
+        _arrow(ax, (x, ys["in"] + 0.2), (x, ys["ln1"] - 0.3))
+        _arrow(ax, (x, ys["ln1"] + 0.3), (x, ys["attn"] - 0.43))
+        _arrow(ax, (x, ys["attn"] + 0.43), (x, ys["add1"] - 0.22))
+        _arrow(ax, (x, ys["add1"] + 0.22), (x, ys["ln2"] - 0.3))
+        _arrow(ax, (x, ys["ln2"] + 0.3), (x, ys["mlp"] - 0.43))
+        _arrow(ax, (x, ys["mlp"] + 0.43), (x, ys["add2"] - 0.22))
+        _arrow(ax, (x, ys["add2"] + 0.22), (x, ys["out"] - 0.2))
+        for start, end in (("in", "add1"), ("add1", "add2")):  # residual connections around each sub-layer
+            y0, y1 = ys[start] + (0.55 if start == "in" else 0.35), ys[end]
+            ax.plot([x, x + 2.1, x + 2.1], [y0, y0, y1], color=RED, lw=1.4)
+            _arrow(ax, (x + 2.1, y1), (x + 0.22, y1), color=RED)
+        ax.text(x + 2.25, (ys["in"] + ys["add1"]) / 2 + 0.3, "residual", rotation=90, va="center", color=RED,
+                fontsize=10)
+        ax.text(x + 2.25, (ys["add1"] + ys["add2"]) / 2 + 0.3, "residual", rotation=90, va="center", color=RED,
+                fontsize=10)
+        ax.text(-0.5, 4.0, "× L blocks", rotation=90, va="center", ha="center", fontsize=12)
+        ax.plot([-0.2, -0.2], [ys["ln1"] - 0.4, ys["add2"] + 0.3], color="black", lw=1)
+        ax.text(x, -0.55, "one block: 12d² + 13d parameters", ha="center", fontsize=10.5)
+        ax.set_xlim(-0.9, 4.7)
+        ax.set_ylim(-0.9, 8.5)
+        ax.axis("off")
+        return _save(fig, "concepts-transformer-block.svg", out)
+
+
+def attention(out: Path) -> Path:
+    """Queries, keys and values for four tokens; causal scores, softmax weights, weighted sum of values."""
+    tokens = ["The", "cat", "sat", "down"]
+    rng = np.random.default_rng(3)
+    scores = rng.normal(0, 1.2, (4, 4))
+    masked = np.triu(np.ones((4, 4), bool), 1)
+    weights = np.where(masked, -np.inf, scores)
+    weights = np.exp(weights - weights.max(1, keepdims=True))
+    weights /= weights.sum(1, keepdims=True)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.6, 4.4))
+        # left: each token's vector projected three ways
+        for i, tok in enumerate(tokens):
+            y = 3.6 - i * 1.0
+            ax.text(0.0, y, tok, ha="left", va="center", fontsize=11, weight="bold")
+            for k, (name, color) in enumerate((("q", BLUE), ("k", ORANGE), ("v", GREEN))):
+                ax.add_patch(Rectangle((1.25 + k * 0.75, y - 0.25), 0.6, 0.5, facecolor=color, alpha=0.75,
+                                       edgecolor="black", lw=0.6))
+                ax.text(1.55 + k * 0.75, y, f"{name}{i + 1}", ha="center", va="center", fontsize=9.5, color="white")
+        ax.text(2.1, 4.45, "q = W_Q h,  k = W_K h,  v = W_V h", ha="center", fontsize=10)
+        # middle: the score matrix with the causal mask
+        x0, top = 4.2, 4.0
+        for i in range(4):
+            ax.text(x0 - 0.15, top - (i + 0.5) * 0.8, f"q{i + 1}", ha="right", va="center", fontsize=9.5, color=BLUE)
+            ax.text(x0 + (i + 0.5) * 0.8, top + 0.2, f"k{i + 1}", ha="center", va="bottom", fontsize=9.5,
+                    color=ORANGE)
+            for j in range(4):
+                cell = Rectangle((x0 + j * 0.8, top - (i + 1) * 0.8), 0.8, 0.8, edgecolor="black", lw=0.6,
+                                 facecolor=GREY if masked[i, j] else plt.cm.Blues(0.15 + 0.8 * weights[i, j]))
+                ax.add_patch(cell)
+                label = "0" if masked[i, j] else f"{weights[i, j]:.2f}"
+                ax.text(x0 + (j + 0.5) * 0.8, top - (i + 0.5) * 0.8, label, ha="center", va="center", fontsize=9,
+                        color="black" if masked[i, j] or weights[i, j] < 0.6 else "white")
+        ax.text(x0 + 1.6, -0.05, "weights = softmax(q·k / √d_k) per row;\ngrey: a later token, masked to 0",
+                ha="center", va="top", fontsize=9.5)
+        # right: the output of token 3
+        ax.text(8.6, 2.5, "output of “sat”:", ha="left", va="center", fontsize=10.5)
+        ax.text(8.6, 1.95, " + ".join(f"{weights[2, j]:.2f} v{j + 1}" for j in range(3)), ha="left", va="center", fontsize=10, color=GREEN)
+        ax.text(8.6, 1.35, "(a weighted average of\nthe values it may see)", ha="left", va="center", fontsize=9.5)
+        ax.add_patch(FancyArrowPatch((x0 + 3.3, top - 2.5 * 0.8), (8.5, 2.2), arrowstyle="-|>", mutation_scale=13,
+                                     color="black", lw=1.1))
+        ax.set_xlim(-0.1, 11.8)
+        ax.set_ylim(-1.0, 4.8)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        return _save(fig, "concepts-attention-qkv.svg", out)
+
+
+DRAWINGS = (convolution, transformer_block, attention)
+
+
+def main(argv: list[str] | None = None) -> list[Path]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=FIGURES, help="folder for the SVG files (default book/figures)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    paths = [draw(args.out) for draw in DRAWINGS]
+    for path in paths:
+        print(path)
+    return paths
+
+
+if __name__ == "__main__":
+    main()
