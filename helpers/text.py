@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["corpus", "CharVocab", "CharData", "char_data"]
+from ._args import whole
+
+__all__ = ["corpus", "CharVocab", "CharData", "char_data", "BPE", "train_bpe"]
 
 
 def corpus(max_chars: int | None = None) -> str:
@@ -82,3 +84,72 @@ def char_data(max_chars: int | None = None, val_fraction: float = 0.1) -> CharDa
     ids = vocab.encode(text)
     cut = int(len(ids) * (1 - val_fraction))
     return CharData(vocab, ids[:cut], ids[cut:])
+
+
+def _merge(ids: np.ndarray, pair: tuple[int, int], new_id: int) -> np.ndarray:
+    """Replace each occurrence of ``pair`` by ``new_id``, left to right, without overlaps."""
+    hits = np.flatnonzero((ids[:-1] == pair[0]) & (ids[1:] == pair[1]))
+    if len(hits) == 0:
+        return ids
+    keep = []  # in a run such as "a a a" only every other hit starts a pair
+    last = -2
+    for h in hits.tolist():
+        if h > last + 1:
+            keep.append(h)
+            last = h
+    keep = np.asarray(keep)
+    out = ids.copy()
+    out[keep] = new_id
+    drop = np.zeros(len(ids), bool)
+    drop[keep + 1] = True
+    return out[~drop]
+
+
+@dataclass(frozen=True)
+class BPE:
+    """A byte-level byte-pair-encoding tokeniser: ids 0-255 are bytes, id ``256 + k`` is merge ``k``."""
+
+    merges: tuple[tuple[int, int], ...]
+
+    @property
+    def vocab_size(self) -> int:
+        return 256 + len(self.merges)
+
+    def token_bytes(self, token: int) -> bytes:
+        """The bytes a token stands for."""
+        token = whole("token", token, 0, self.vocab_size - 1)
+        if token < 256:
+            return bytes([token])
+        left, right = self.merges[token - 256]
+        return self.token_bytes(left) + self.token_bytes(right)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Token ids of ``text`` (its UTF-8 bytes, then every merge in the order it was learned)."""
+        ids = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.int64)
+        for k, pair in enumerate(self.merges):
+            ids = _merge(ids, pair, 256 + k)
+        return ids
+
+    def decode(self, ids) -> str:
+        """The text of a sequence of token ids."""
+        return b"".join(self.token_bytes(int(t)) for t in np.asarray(ids).ravel()).decode("utf-8", errors="replace")
+
+
+def train_bpe(text: str, merges: int) -> BPE:
+    """Learn ``merges`` (0 to 5000) byte-pair merges from ``text``: each step joins the most frequent
+    adjacent pair of tokens into a new token (ties go to the smaller pair of ids), as in Sennrich et al. (2016)."""
+    merges = whole("merges", merges, 0, 5000)
+    if not isinstance(text, str) or not text:
+        raise ValueError("text must be a non-empty string")
+    ids = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.int64)
+    learned: list[tuple[int, int]] = []
+    for k in range(merges):
+        if len(ids) < 2:
+            break
+        codes = ids[:-1] * (256 + merges) + ids[1:]
+        values, counts = np.unique(codes, return_counts=True)
+        best = int(values[np.argmax(counts)])  # np.unique sorts, so argmax picks the smallest of tied pairs
+        pair = (best // (256 + merges), best % (256 + merges))
+        learned.append(pair)
+        ids = _merge(ids, pair, 256 + k)
+    return BPE(tuple(learned))

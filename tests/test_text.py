@@ -26,3 +26,34 @@ def test_batches_are_shifted_windows():
     assert x.shape == y.shape == (4, 16)
     assert np.array_equal(x[:, 1:], y[:, :-1])
     assert len(d.train) + len(d.val) == 20_000
+
+
+def test_bpe_merges_the_most_frequent_pair_and_round_trips():
+    bpe = text.train_bpe("abababab cd", 2)
+    assert bpe.merges[0] == (ord("a"), ord("b"))
+    assert bpe.merges[1] == (256, 256)                      # "ab ab" is then the most frequent pair
+    assert bpe.token_bytes(257) == b"abab"
+    ids = bpe.encode("abababab cd")
+    assert ids.tolist()[:2] == [257, 257] and len(ids) == 5
+    sample = text.corpus(5000)
+    big = text.train_bpe(sample, 50)
+    assert big.vocab_size == 306
+    assert big.decode(big.encode(sample)) == sample
+    assert len(big.encode(sample)) < 0.8 * len(sample.encode("utf-8"))
+
+
+def test_bpe_merge_does_not_overlap_and_handles_unicode():
+    bpe = text.BPE(((ord("a"), ord("a")),))
+    assert bpe.encode("aaa").tolist() == [256, ord("a")]
+    assert bpe.decode(bpe.encode("naïve – “quoted”")) == "naïve – “quoted”"
+
+
+def test_bpe_arguments_are_checked():
+    with pytest.raises(TypeError, match="merges"):
+        text.train_bpe("abc", 2.5)
+    with pytest.raises(ValueError, match="merges"):
+        text.train_bpe("abc", -1)
+    with pytest.raises(ValueError, match="text"):
+        text.train_bpe("", 3)
+    with pytest.raises(ValueError, match="token"):
+        text.BPE(()).token_bytes(300)
