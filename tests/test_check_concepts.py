@@ -27,6 +27,7 @@ def test_trend_extrapolation():
     _fails(check.trend_extrapolation(540e9 * rate * 8, per_year=rate), "compounds")
     _fails(check.trend_extrapolation(540 * rate ** 8, per_year=rate), "billions")
     _fails(check.trend_extrapolation("lots", per_year=rate), "number")
+    _fails(check.trend_extrapolation(None, per_year=rate), "None")
 
 
 def test_gamma_accuracies(ring):
@@ -49,7 +50,7 @@ def test_identity_network_accuracy(ring):
     _fails(check.identity_network_accuracy(net.score(ring.x_train, ring.y_train), ring), "training")
     relu = MLPClassifier((16, 16), max_iter=2000, random_state=0).fit(ring.x_train, ring.y_train)
     _fails(check.identity_network_accuracy(relu.score(ring.x_val, ring.y_val), ring), "ReLU")
-    _fails(check.identity_network_accuracy(None, ring), "number")
+    _fails(check.identity_network_accuracy(None, ring), "None")
 
 
 def test_budget_width():

@@ -91,11 +91,18 @@ def mlp_param_count(fn: Callable[[list[int]], int]) -> Verdict:
     return _run(check)
 
 
+def _number(out, name: str) -> float:
+    """``as_number``, with a plain "not answered yet" for ``None`` (which NumPy would turn into NaN)."""
+    if out is None:
+        raise _AnswerProblem(f"{name} is still None: replace it with your answer.")
+    return as_number(out, name)
+
+
 def trend_extrapolation(value, per_year: float, start: float = 540e9, years: int = 8) -> Verdict:
     """Check a predicted parameter count: ``start`` grown by the factor ``per_year`` for ``years`` years."""
 
     def check() -> Verdict:
-        got = as_number(value, "your prediction")
+        got = _number(value, "your prediction")
         expected = start * per_year ** years
         if np.isclose(got, expected, rtol=0.01):
             return Verdict(True, f"about {expected:.2e} parameters: {years} years of growth by x{per_year:.2f} a year.")
@@ -124,12 +131,14 @@ def gamma_accuracies(answer, parts, gammas=(0.01, 200)) -> Verdict:
     """Check ``answer = {gamma: validation accuracy}`` of an RBF SVM (``C=1``) fitted on ``parts``."""
 
     def check() -> Verdict:
+        if answer is None:
+            raise _AnswerProblem("your answer is still None: replace it with a dict {gamma: accuracy}.")
         if not isinstance(answer, dict):
             raise _AnswerProblem(f"your answer should be a dict {{gamma: accuracy}}, but is {type(answer).__name__}.")
         for gamma in gammas:
             if gamma not in answer:
                 return Verdict(False, f"there is no entry for gamma={gamma}; the keys are {sorted(answer)}.")
-            got = as_number(answer[gamma], f"the accuracy for gamma={gamma}")
+            got = _number(answer[gamma], f"the accuracy for gamma={gamma}")
             train, val = _svm_accuracies(parts, gamma)
             if np.isclose(got, val, atol=1e-6):
                 continue
@@ -152,7 +161,7 @@ def identity_network_accuracy(value, parts) -> Verdict:
     def check() -> Verdict:
         from sklearn.neural_network import MLPClassifier
 
-        got = as_number(value, "your accuracy")
+        got = _number(value, "your accuracy")
         net = MLPClassifier((16, 16), activation="identity", max_iter=2000, random_state=0)
         net.fit(parts.x_train, parts.y_train)
         expected = net.score(parts.x_val, parts.y_val)
@@ -266,13 +275,15 @@ def shifted_accuracies(answer, models: dict, x_test: np.ndarray, y_test: np.ndar
         return float(np.mean(np.argmax(logits, axis=1) == y_test))
 
     def check() -> Verdict:
+        if answer is None:
+            raise _AnswerProblem("your answer is still None: replace it with a dict {name: accuracy}.")
         if not isinstance(answer, dict):
             raise _AnswerProblem(f"your answer should be a dict {{name: accuracy}}, but is {type(answer).__name__}.")
         shifted = np.roll(x_test, 1, axis=2)
         for name, model in models.items():
             if name not in answer:
                 return Verdict(False, f"there is no entry {name!r}; the keys should be {sorted(models)}.")
-            got = as_number(answer[name], f"the accuracy of {name!r}")
+            got = _number(answer[name], f"the accuracy of {name!r}")
             expected = accuracy(model, shifted)
             if np.isclose(got, expected, atol=1e-6):
                 continue
