@@ -6,6 +6,7 @@ from .concepts import (bpe_merge, budget_width, context_param_count, conv_output
                        frequency_bin, gamma_accuracies, gpt_block_params, identity_network_accuracy,
                        linear_predict, mlp_param_count, shifted_accuracies, temperature_softmax,
                        trend_extrapolation)
+from .efficiency import attention_score_bytes, int8_symmetric, moe_parameters  # noqa: F401
 from .optim import gd_step, soft_threshold  # noqa: F401
 from .math import backprop_gradients, dense_layer, mlp_forward, sigmoid, stable_bce  # noqa: F401
 from .trends import (clip_per_example, integrated_gradients_function, power_law_exponent,  # noqa: F401
