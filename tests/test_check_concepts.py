@@ -159,3 +159,22 @@ def test_frequency_bin():
     _fails(check.frequency_bin(lambda f, rate, n: round(f * rate / n)), "spacing")
     _fails(check.frequency_bin(lambda f, rate, n: int(f * n / rate)), "round")
     _fails(check.frequency_bin(lambda f, rate, n: "bin 3"), "number")
+
+
+def test_embedding_balance_width():
+    exact = ((50257 + 1024) / 12 - 13) / 12
+    assert check.embedding_balance_width(355)
+    assert check.embedding_balance_width(exact)
+    _fails(check.embedding_balance_width((50257 + 1024) / 144), "13 d")
+    _fails(check.embedding_balance_width(((50257 + 1024) - 13) / 12), "one block")
+    _fails(check.embedding_balance_width(None), "None")
+
+
+def test_compute_optimal_size():
+    budget = 1e11 * 86400
+    n = np.sqrt(budget / 120)
+    assert check.compute_optimal_size(n, budget)
+    assert check.compute_optimal_size(8.5e6, budget)
+    _fails(check.compute_optimal_size(20 * n, budget), "tokens")
+    _fails(check.compute_optimal_size(np.sqrt(budget / 6), budget), "120")
+    _fails(check.compute_optimal_size(budget / 120, budget), "square root")

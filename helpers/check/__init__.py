@@ -2,10 +2,10 @@
 whether an answer is right. Each chapter's checkers live in a submodule and are re-exported here.
 """
 from ._core import Verdict, accuracy_function, call_answer  # noqa: F401
-from .concepts import (bpe_merge, budget_width, context_param_count, conv_output_size,  # noqa: F401
-                       frequency_bin, gamma_accuracies, gpt_block_params, identity_network_accuracy,
-                       linear_predict, mlp_param_count, shifted_accuracies, temperature_softmax,
-                       trend_extrapolation)
+from .concepts import (bpe_merge, budget_width, compute_optimal_size, context_param_count,  # noqa: F401
+                       conv_output_size, embedding_balance_width, frequency_bin, gamma_accuracies,
+                       gpt_block_params, identity_network_accuracy, linear_predict, mlp_param_count,
+                       shifted_accuracies, temperature_softmax, trend_extrapolation)
 from .efficiency import attention_score_bytes, int8_symmetric, moe_parameters  # noqa: F401
 from .optim import gd_step, soft_threshold  # noqa: F401
 from .math import backprop_gradients, dense_layer, mlp_forward, sigmoid, stable_bce  # noqa: F401

@@ -9,7 +9,8 @@ from ._core import Verdict, _AnswerProblem, _run, as_array, as_int, as_number, c
 
 __all__ = ["linear_predict", "gpt_block_params", "mlp_param_count", "trend_extrapolation", "gamma_accuracies",
            "identity_network_accuracy", "budget_width", "context_param_count", "temperature_softmax",
-           "shifted_accuracies", "conv_output_size", "bpe_merge", "frequency_bin"]
+           "shifted_accuracies", "conv_output_size", "bpe_merge", "frequency_bin", "embedding_balance_width",
+           "compute_optimal_size"]
 
 
 def linear_predict(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
@@ -375,5 +376,45 @@ def frequency_bin(fn: Callable[[float, int, int], int]) -> Verdict:
                 return Verdict(False, f"for {f} Hz round to the nearest bin instead of truncating.")
             return Verdict(False, f"a {f} Hz tone at {rate} samples/s with n_fft={n} lands in bin {expected}, not {got}.")
         return Verdict(True, "bin k holds the frequency k * rate / n_fft.")
+
+    return _run(check)
+
+
+def embedding_balance_width(value, layers: int = 12, vocab: int = 50257, context: int = 1024) -> Verdict:
+    """Check the width ``d`` at which ``layers`` GPT blocks (``12 d^2 + 13 d`` each) hold as many parameters
+    as the token and position embeddings (``(vocab + context) d``), to the nearest whole number."""
+
+    def check() -> Verdict:
+        got = _number(value, "your width")
+        exact = ((vocab + context) / layers - 13) / 12
+        if abs(got - exact) <= 0.51:
+            return Verdict(True, f"d = {exact:.1f}: below it the embeddings hold most of the parameters.")
+        if abs(got - (vocab + context) / layers / 12) <= 0.51:
+            return Verdict(False, "you left out the 13 d biases and layer-norm values of each block.")
+        if abs(got - ((vocab + context) - 13) / 12) <= 0.51:
+            return Verdict(False, f"that balances one block against the embeddings; there are {layers} blocks.")
+        if abs(got - (vocab / layers - 13) / 12) <= 0.51:
+            return Verdict(False, "count the position embedding (context x d) with the token embedding.")
+        return Verdict(False, f"{got:g} does not solve {layers} (12 d² + 13 d) = ({vocab} + {context}) d.")
+
+    return _run(check)
+
+
+def compute_optimal_size(value, flops: float) -> Verdict:
+    """Check a compute-optimal parameter count for a budget of ``flops``: ``sqrt(flops / 120)``
+    (C = 6 N D with D = 20 N), within 2 %."""
+
+    def check() -> Verdict:
+        got = _number(value, "your parameter count")
+        expected = np.sqrt(flops / 120)
+        if np.isclose(got, expected, rtol=0.02):
+            return Verdict(True, f"about {expected:.2g} parameters, trained on about {20 * expected:.2g} tokens.")
+        if np.isclose(got, 20 * expected, rtol=0.02):
+            return Verdict(False, "that is the number of tokens, D = 20 N; the parameters are twenty times fewer.")
+        if np.isclose(got, np.sqrt(flops / 6), rtol=0.02):
+            return Verdict(False, "with C = 6 N D and D = 20 N, C = 120 N²: divide by 120, not 6.")
+        if np.isclose(got, flops / 120, rtol=0.02):
+            return Verdict(False, "take the square root: C = 120 N², so N = sqrt(C / 120).")
+        return Verdict(False, f"{got:.3g} is not sqrt({flops:.3g} / 120) = {expected:.3g}.")
 
     return _run(check)
