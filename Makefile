@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf figures
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ serve:  ## serve the built website on localhost
 
 execute: $(STAMP)  ## re-run notebooks and store their outputs: make execute [NB=book/x.ipynb]
 	$(BIN)/python -m helpers.book execute --timings book/timings.json $(NB)
+
+figures: $(STAMP)  ## redraw the diagrams in book/figures/ from tools/figures.py (commit the SVGs)
+	$(BIN)/python -m tools.figures
 
 student: $(STAMP)  ## student edition (no solutions) into student/ to hand out: [SLIDES=1] [NB=...]
 	$(BIN)/python -m helpers.student student $(NB) $(if $(SLIDES),--slides)
