@@ -48,23 +48,20 @@ def convolution(out: Path) -> Path:
     kernel = np.array([[-1, 1, 0], [-1, 1, 0], [-1, 1, 0]])
     fmap = np.array([[np.sum(image[i:i + 3, j:j + 3] * kernel) for j in range(3)] for i in range(3)])
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.2, 3.0))
-        _grid(ax, 0, 5, image, highlight=(1, 1, 3, 3), hcolor="#f6d5bf")
+        fig, ax = plt.subplots(figsize=(6.0, 2.9))
+        _grid(ax, 0, 5, image, highlight=(1, 1, 3, 3), hcolor="#f6d5bf", fontsize=12)
         ax.add_patch(Rectangle((1, 1), 3, 3, fill=False, edgecolor=ORANGE, lw=2.5))
-        ax.text(2.5, 5.35, "input image X (5×5)", ha="center", fontsize=11)
+        ax.text(2.5, 5.35, "image X", ha="center", fontsize=12)
         ax.text(5.6, 2.5, "⊙", ha="center", va="center", fontsize=20)
-        _grid(ax, 6.3, 4, kernel, color="#fbe3d3")
-        ax.text(7.8, 4.35, "filter K (3×3)", ha="center", fontsize=11)
+        _grid(ax, 6.3, 4, kernel, color="#fbe3d3", fontsize=12)
+        ax.text(7.8, 4.35, "filter K", ha="center", fontsize=12)
         ax.text(10.0, 2.5, "=", ha="center", va="center", fontsize=20)
-        _grid(ax, 10.7, 4, fmap, highlight=(1, 1, 1, 1))
-        ax.text(12.2, 4.35, "feature map F (3×3)", ha="center", fontsize=11)
-        ax.add_patch(FancyArrowPatch((4.0, 2.5), (11.7, 2.0), connectionstyle="arc3,rad=-0.35",
-                                     arrowstyle="-|>", mutation_scale=14, color=ORANGE, lw=1.5))
-        ax.text(7.0, -0.75, "F[1,1] = Σ K[u,v] · X[1+u, 1+v] over the orange window = 2;\n"
-                "slide the window one pixel and repeat for every position of F",
-                ha="center", va="center", fontsize=10)
+        _grid(ax, 10.7, 4, fmap, highlight=(1, 1, 1, 1), fontsize=12)
+        ax.text(12.2, 4.35, "feature map F", ha="center", fontsize=12)
+        ax.text(7.0, -0.85, "F[1,1] = Σ K[u,v] · X[1+u, 1+v] = 2\n(the orange window); slide and repeat",
+                ha="center", va="center", fontsize=12)
         ax.set_xlim(-0.3, 14.0)
-        ax.set_ylim(-1.4, 5.8)
+        ax.set_ylim(-1.7, 5.8)
         ax.set_aspect("equal")
         ax.axis("off")
         return _save(fig, "concepts-convolution.svg", out)
@@ -130,16 +127,16 @@ def attention(out: Path) -> Path:
     weights = np.exp(weights - weights.max(1, keepdims=True))
     weights /= weights.sum(1, keepdims=True)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.6, 4.4))
+        fig, ax = plt.subplots(figsize=(5.8, 5.0))
         # left: each token's vector projected three ways
         for i, tok in enumerate(tokens):
             y = 3.6 - i * 1.0
-            ax.text(0.0, y, tok, ha="left", va="center", fontsize=11, weight="bold")
+            ax.text(0.0, y, tok, ha="left", va="center", fontsize=12, weight="bold")
             for k, (name, color) in enumerate((("q", BLUE), ("k", ORANGE), ("v", GREEN))):
                 ax.add_patch(Rectangle((1.25 + k * 0.75, y - 0.25), 0.6, 0.5, facecolor=color, alpha=0.75,
                                        edgecolor="black", lw=0.6))
                 ax.text(1.55 + k * 0.75, y, f"{name}{i + 1}", ha="center", va="center", fontsize=9.5, color="white")
-        ax.text(2.1, 4.45, "q = W_Q h,  k = W_K h,  v = W_V h", ha="center", fontsize=10)
+        ax.text(2.1, 4.45, "q = W_Q h, k = W_K h, v = W_V h", ha="center", fontsize=11)
         # middle: the score matrix with the causal mask
         x0, top = 4.2, 4.0
         for i in range(4):
@@ -153,16 +150,14 @@ def attention(out: Path) -> Path:
                 label = "0" if masked[i, j] else f"{weights[i, j]:.2f}"
                 ax.text(x0 + (j + 0.5) * 0.8, top - (i + 0.5) * 0.8, label, ha="center", va="center", fontsize=9,
                         color="black" if masked[i, j] or weights[i, j] < 0.6 else "white")
-        ax.text(x0 + 1.6, -0.05, "weights = softmax(q·k / √d_k) per row;\ngrey: a later token, masked to 0",
-                ha="center", va="top", fontsize=9.5)
-        # right: the output of token 3
-        ax.text(8.6, 2.5, "output of “sat”:", ha="left", va="center", fontsize=10.5)
-        ax.text(8.6, 1.95, " + ".join(f"{weights[2, j]:.2f} v{j + 1}" for j in range(3)), ha="left", va="center", fontsize=10, color=GREEN)
-        ax.text(8.6, 1.35, "(a weighted average of\nthe values it may see)", ha="left", va="center", fontsize=9.5)
-        ax.add_patch(FancyArrowPatch((x0 + 3.3, top - 2.5 * 0.8), (8.5, 2.2), arrowstyle="-|>", mutation_scale=13,
-                                     color="black", lw=1.1))
-        ax.set_xlim(-0.1, 11.8)
-        ax.set_ylim(-1.0, 4.8)
+        ax.text(x0 + 1.6, 0.65, "softmax(q·k / √d) per row;\ngrey: later token, weight 0",
+                ha="center", va="top", fontsize=10.5)
+        # below: the output of token 3
+        ax.text(3.7, -0.95, "output of “sat” = " + " + ".join(f"{weights[2, j]:.2f} v{j + 1}" for j in range(3)),
+                ha="center", va="center", fontsize=11.5, color="#2d6a3e")
+        ax.text(3.7, -1.45, "a weighted average of the values it may see", ha="center", va="center", fontsize=11)
+        ax.set_xlim(-0.1, 7.6)
+        ax.set_ylim(-1.8, 4.8)
         ax.set_aspect("equal")
         ax.axis("off")
         return _save(fig, "concepts-attention-qkv.svg", out)
