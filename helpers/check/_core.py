@@ -62,6 +62,8 @@ def as_array(out, name: str) -> np.ndarray:
 def as_number(out, name: str) -> float:
     """A reader's answer as one finite float (Python/NumPy numbers, 0-d arrays and tensors); a plain
     explanation if it is a bool, a string, several numbers, NaN or infinite."""
+    if out is None:
+        raise _AnswerProblem(f"{name} is None: did you forget `return`?")
     if isinstance(out, (bool, np.bool_, str, bytes)):
         raise _AnswerProblem(f"{name} should be a number, but is {type(out).__name__} {out!r}.")
     try:
