@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf figures
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -97,8 +97,14 @@ TIMINGS ?= book/timings.json
 timings: $(STAMP)  ## time notebooks without storing outputs, e.g. on a GPU: make timings TIMINGS=book/timings-gpu.json
 	$(BIN)/python -m helpers.book execute --no-store --timings $(TIMINGS) $(NB)
 
-bench: $(STAMP)  ## time the interactive explorers (prints p50/p95 latencies)
+bench: $(STAMP)  ## time the interactive explorers and the model server (prints p50/p95 latencies)
 	$(BIN)/python tests/benchmarks/bench_explorers.py
+	$(BIN)/python tests/benchmarks/bench_serving.py
+
+MODEL_DIR ?= artifacts/serving-model
+MODEL_PORT ?= 8100
+serve-model: $(STAMP)  ## serve the worked example's model over HTTP on 127.0.0.1:8100 [MODEL_DIR=...]
+	$(BIN)/python -m serving --model $(MODEL_DIR) --host $(HOST) --port $(MODEL_PORT) --export-if-missing
 
 gpu-check: $(STAMP)  ## on a GPU machine: TensorFlow sees the GPU, explorers train on it, GPU vs CPU latency
 	$(BIN)/pip install --quiet -r requirements-gpu.txt
