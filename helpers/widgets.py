@@ -442,7 +442,7 @@ class LearningRateExplorer(_Explorer):
         return self._apply(settings, {
             "lr": lambda v: _nearest("lr", v, LR_OPTIONS),
             "surface": lambda v: _pick("surface", v, SURFACES),
-            "curvature": lambda v: _pick("curvature", float(v), CURVATURES),
+            "curvature": lambda v: _pick("curvature", number("curvature", v), CURVATURES),
         })
 
     def _controls(self) -> list:
@@ -639,6 +639,9 @@ class HyperparameterExplorer(_Explorer):
 
     def __init__(self, x_train, y_train, x_val, y_val, config: explore.MLPConfig,
                  lrs=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2), l2s=(0.0, 1e-4, 1e-3, 1e-2, 1e-1), seed: int = 0) -> None:
+        if x_val is None or y_val is None:
+            raise ValueError("x_val and y_val are required: the explorer compares settings on validation data "
+                             "(pass the validation split, never the test split)")
         self.lrs = tuple(float(v) for v in lrs)
         self.l2s = tuple(float(v) for v in l2s)
         for name, vals in (("lrs", self.lrs), ("l2s", self.l2s)):
@@ -662,9 +665,17 @@ class HyperparameterExplorer(_Explorer):
     def lr(self) -> float:
         return self.lrs[self.i]
 
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.i = self.lrs.index(value)
+
     @property
     def l2(self) -> float:
         return self.l2s[self.j]
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        self.j = self.l2s.index(value)
 
     def _setup_axes(self) -> None:
         self.fig.clear()
@@ -716,15 +727,12 @@ class HyperparameterExplorer(_Explorer):
                                 color="#b2182b" if div >= 0 else "k")
 
     def update(self, **settings) -> float:
-        """Pick ``lr`` and/or ``l2`` (values from the explorer's lists) and redraw; returns ms."""
-        unknown = set(settings) - {"lr", "l2"}
-        if unknown:
-            raise TypeError(f"unknown setting(s) {sorted(unknown)}; use lr, l2")
-        if "lr" in settings:
-            self.i = self.lrs.index(_pick("lr", float(settings["lr"]), self.lrs))
-        if "l2" in settings:
-            self.j = self.l2s.index(_pick("l2", float(settings["l2"]), self.l2s))
-        return self._timed(self._draw)
+        """Pick ``lr`` and/or ``l2`` (values from the explorer's lists) and redraw; returns ms.
+        Both are checked before either is applied."""
+        return self._apply(settings, {
+            "lr": lambda v: _pick("lr", number("lr", v), self.lrs),
+            "l2": lambda v: _pick("l2", number("l2", v), self.l2s),
+        })
 
     def _controls(self) -> list:
         lr = self._slider("lr", self.lrs, self.lr, "learning rate")

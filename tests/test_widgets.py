@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from helpers import explore, widgets, worked
+from helpers import data, explore, widgets, worked
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +163,28 @@ def test_playground_play_widget_advances():
     p.controls["play"].value = 1
     p.controls["play"].value = 2
     assert p.step == 10
+
+
+def test_hyperparameter_update_checks_every_setting_before_applying_any():
+    """Issue 22: update(lr=<other>, l2=<bad>) used to move the learning rate, then raise."""
+    x, y = data.toy("moons", n=120, seed=0)
+    parts = data.split(x, y, 0.5, seed=0)
+    cfg = explore.MLPConfig(inputs=2, hidden=(4,), steps=20)
+    hp = widgets.HyperparameterExplorer(parts.x_train, parts.y_train, parts.x_val, parts.y_val, cfg,
+                                        lrs=(0.01, 0.1), l2s=(0.0, 0.01))
+    before = (hp.lr, hp.l2, hp.png())
+    other = 0.1 if hp.lr == 0.01 else 0.01
+    with pytest.raises(ValueError, match="l2"):
+        hp.update(lr=other, l2=0.5)
+    assert (hp.lr, hp.l2) == before[:2] and hp.png() == before[2]
+    with pytest.raises(TypeError, match="lr"):
+        hp.update(lr="fast")
+    hp.update(lr=other)
+    assert hp.lr == other
+
+
+def test_hyperparameter_explorer_requires_validation_data():
+    x, y = data.toy("moons", n=60, seed=0)
+    cfg = explore.MLPConfig(inputs=2, hidden=(4,), steps=5)
+    with pytest.raises(ValueError, match="x_val and y_val are required"):
+        widgets.HyperparameterExplorer(x, y, None, None, cfg)

@@ -26,8 +26,7 @@ def linear_predict(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) ->
             w = rng.normal(size=d)
             b = 0.3
             expected = (x @ w + b > 0).astype(int)
-            got = call_answer(fn, x, w, b, name="your predict function")
-            got = np.asarray(got)
+            got = as_array(call_answer(fn, x, w, b, name="your predict function"), "your predict function")
             if got.shape != expected.shape:
                 return Verdict(False, f"for {len(x)} points it returned shape {got.shape}; expected one label "
                                       f"per point, shape {expected.shape}.")
@@ -50,11 +49,7 @@ def gpt_block_params(fn: Callable[[int], int]) -> Verdict:
     def check() -> Verdict:
         for d in (8, 64, 768, 1600):
             expected = transformer_block_params(d, 1)
-            got = call_answer(fn, d, name="your block_params function")
-            try:
-                got = int(got)
-            except (TypeError, ValueError):
-                return Verdict(False, f"it should return a whole number, but returned {type(got).__name__}.")
+            got = as_int(call_answer(fn, d, name="your block_params function"), "your answer")
             if got == expected:
                 continue
             if got == 12 * d * d:
