@@ -1,0 +1,78 @@
+"""Numbers in prose come from the code: a decimal or a percentage typed into a notebook's markdown is
+an error unless it is on the allowlist below (constants, citations, settings the reader types).
+
+A number a cell computes goes into the prose with myst-nb glue: ``glue("name", value,
+display=False)`` in the cell, ``{glue:text}`name:.3f``` in the markdown, so the page cannot drift
+from its outputs. Math (``$...$``), code spans, code blocks and roles (glue, cite, eq, ...) are not
+prose and are not scanned.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from helpers import book
+
+#: Pages this test covers. Every page of the book is to be added once its numbers are glued.
+COVERED = [
+    "book/concepts/background.ipynb",
+    "book/concepts/models.ipynb",
+    "book/concepts/large_models.ipynb",
+    "book/concepts/deep_learning.ipynb",
+    "book/concepts/nlp.ipynb",
+    "book/concepts/vision.ipynb",
+    "book/faq.ipynb",
+    "book/math/backprop.ipynb",
+    "book/math/forward.ipynb",
+    "book/trends/distributed.ipynb",
+    "book/trends/interpretability.ipynb",
+    "book/trends/smarter_algorithms.ipynb",
+    "book/worked/optimisation.ipynb",
+]
+
+#: (page, exact text) pairs that may stay typed, each with the reason.
+ALLOWED = {
+    # A citation: the size Brown et al. list in their table, quoted to compare with the formula.
+    ("book/concepts/large_models.ipynb", "175.0"),
+}
+
+_FENCE = re.compile(r"^\s*(```|~~~|:::).*$", re.M)            # fence lines (their content stays)
+_CODE_BLOCK = re.compile(r"^```(?!\{)[^\n]*\n.*?^```", re.M | re.S)  # plain code blocks (no directive)
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")                     # {glue:text}`..`, {cite}`..`, {eq}`..`
+_CODE = re.compile(r"`[^`\n]+`")
+_OPTION = re.compile(r"^:[a-z-]+:.*$", re.M)                   # directive options (:label:, :class:)
+_NUMBER = re.compile(r"(?<![\w.])\d+\.\d+\s?%?|(?<![\w.])\d+\s?%")
+
+
+def typed_numbers(markdown: str) -> list[str]:
+    """The decimals and percentages in ``markdown``'s prose."""
+    text = _CODE_BLOCK.sub(" ", markdown)
+    text = _FENCE.sub(" ", text)
+    text = _OPTION.sub(" ", text)
+    for pattern in (_ROLE, _MATH, _CODE):
+        text = pattern.sub(" ", text)
+    return [m.strip() for m in _NUMBER.findall(text)]
+
+
+def test_the_scanner_finds_typed_numbers_and_skips_math_code_and_roles():
+    assert typed_numbers("accuracy 0.95 and 12 % of it") == ["0.95", "12 %"]
+    assert typed_numbers("$x = 0.5$ and `lr=0.1` and {glue:text}`acc:.3f` {cite}`a2020`") == []
+    assert typed_numbers("```python\nx = 0.5\n```\nthen 2.5") == ["2.5"]
+    assert typed_numbers("```{exercise} Title\n:label: ex-1\n\nTry 0.3 here.\n```") == ["0.3"]
+
+
+def test_covered_pages_exist():
+    listed = {str(p.relative_to(book.ROOT)) for p in book.toc_notebooks()}
+    assert set(COVERED) <= listed, sorted(set(COVERED) - listed)
+
+
+@pytest.mark.parametrize("page", COVERED)
+def test_no_computed_number_is_typed_by_hand(page):
+    nb = nbformat.read(book.ROOT / page, as_version=4)
+    found = [(i, n) for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+             for n in typed_numbers(cell.source) if (page, n) not in ALLOWED]
+    assert not found, (f"{page}: numbers typed in the prose (cell index, text): {found}. Glue the ones a cell "
+                       "computes; add true constants to ALLOWED with the reason.")
