@@ -48,6 +48,14 @@ def _run_shared_dir(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip a test that cannot run here, with the reason; on CI (``CI`` set) fail instead, so a run
+    where the browser, the site or its scripts are missing can never pass by skipping."""
+    if os.environ.get("CI"):
+        pytest.fail(f"cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The website, built once per test run (all xdist workers share it): a dict with
@@ -83,7 +91,7 @@ def site(built_site):
     """The folder of the built website's pages; skips the test if the build failed (the build
     test reports why)."""
     if built_site["returncode"] != 0:
-        pytest.skip("the website did not build: see test_website_builds_without_warnings_and_has_every_page")
+        skip_or_fail("the website did not build: see test_website_builds_without_warnings_and_has_every_page")
     return built_site["html"]
 
 
@@ -108,10 +116,12 @@ def browser():
     """Headless Debian Chromium driven by Playwright (no browser download: CHROMIUM or
     /usr/bin/chromium). Skips with the command to install it when it is missing."""
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
-                    "`sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="browser tests need playwright (requirements.txt)")
+        skip_or_fail(f"browser tests need Chromium at {CHROMIUM}: install it with "
+                     "`sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        skip_or_fail("browser tests need playwright (requirements.txt)")
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

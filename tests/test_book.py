@@ -57,3 +57,14 @@ def test_website_builds_without_warnings_and_has_every_page(built_site):
         rel = page.relative_to(ROOT).with_suffix(".html")
         assert (html / rel).is_file(), f"no HTML for {rel}"
     assert (html / "index.html").is_file()
+
+
+def test_a_test_that_cannot_run_fails_on_ci_instead_of_skipping(monkeypatch):
+    from conftest import skip_or_fail
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run on CI: no browser"):
+        skip_or_fail("no browser")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no browser"):
+        skip_or_fail("no browser")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, block_other_hosts
+from conftest import ARTIFACTS, ROOT, block_other_hosts, skip_or_fail
 
 NOTEBOOK = Path(os.environ.get("LAB_NOTEBOOK", ROOT / "book" / "math" / "gradient_descent.ipynb"))
 TOKEN = "book-browser-test"
@@ -40,7 +40,7 @@ def lab(tmp_path_factory):
     """JupyterLab on 127.0.0.1 serving a copy of the explorer notebook; yields (base URL, path)."""
     if not NOTEBOOK.is_file():
         shown = NOTEBOOK.relative_to(ROOT) if NOTEBOOK.is_relative_to(ROOT) else NOTEBOOK
-        pytest.skip(f"{shown} does not exist yet: the learning-rate explorer's chapter will bring it")
+        skip_or_fail(f"{shown} does not exist: the learning-rate explorer's chapter brings it")
     home = tmp_path_factory.mktemp("lab")
     rel = NOTEBOOK.relative_to(ROOT) if NOTEBOOK.is_relative_to(ROOT) else Path(NOTEBOOK.name)
     (home / "root" / rel).parent.mkdir(parents=True)

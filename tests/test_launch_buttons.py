@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import skip_or_fail
 from helpers import book
 
 ROOT = book.ROOT
@@ -21,7 +22,7 @@ LAUNCH_HOSTS = ("mybinder.org", "colab.research.google.com", "git-pull?")
 def _build(tmp_path: Path, repository_url: str = "", hub_url: str = "") -> str:
     """Build book/first_model with _config.yml's settings changed; return the page's HTML."""
     if not (ROOT / "build" / "site-assets" / "mathjax" / "tex-mml-chtml.js").exists():
-        pytest.skip("the website's own scripts are missing: run `make assets` first")
+        skip_or_fail("the website's own scripts are missing: run `make assets` first")
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["repository"]["url"] = repository_url
     config["launch_buttons"]["jupyterhub_url"] = hub_url

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import skip_or_fail
 from helpers import book
 
 ROOT = book.ROOT
@@ -49,10 +50,7 @@ def _stored_figures() -> int:
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory):
     if not CHROMIUM.exists():
-        message = f"the PDF edition is printed by Chromium, not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"the PDF edition is printed by Chromium, not found at {CHROMIUM} (apt-get install chromium)")
     subprocess.run(["make", "-s", "assets"], cwd=ROOT, check=True, capture_output=True, timeout=600)
     out = tmp_path_factory.mktemp("pdf")
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "pdf_edition.py"), "--out", str(out),
