@@ -92,3 +92,27 @@ def test_precision_recall_checker():
     assert "swapped" in str(check.malignant_precision_recall(lambda l, p: right(l, p)[::-1]))
     assert "benign class" in str(check.malignant_precision_recall(lambda l, p: right(1 - l, 1 - p)))
     assert "two numbers" in str(check.malignant_precision_recall(lambda l, p: 0.5))
+
+
+def test_population_stability_is_zero_for_the_same_data_and_grows_with_a_shift():
+    rng = np.random.default_rng(0)
+    ref = rng.normal(size=(2000, 3))
+    same = worked.population_stability(ref, ref)
+    np.testing.assert_allclose(same, 0, atol=1e-12)
+    fresh = worked.population_stability(ref, rng.normal(size=(2000, 3)))
+    assert np.all(fresh < 0.05)  # sampling noise only
+    shifted = rng.normal(size=(2000, 3)) + np.array([0.0, 0.5, 2.0])
+    psi = worked.population_stability(ref, shifted)
+    assert psi[0] < 0.05 < 0.1 < psi[1] < psi[2]
+    # Hand-computed case: 2 bins split at the reference median; all current rows above it.
+    two = worked.population_stability(np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([[5.0], [6.0]]), bins=2)
+    assert two[0] == pytest.approx((1e-4 - 0.5) * np.log(1e-4 / 0.5) + (1 - 0.5) * np.log(1 / 0.5))
+
+
+def test_population_stability_refuses_bad_input():
+    with pytest.raises(ValueError, match="current must have 3 features"):
+        worked.population_stability(np.zeros((5, 3)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="bins"):
+        worked.population_stability(np.zeros((5, 3)), np.zeros((5, 3)), bins=1)
+    with pytest.raises(ValueError, match="reference must hold only finite"):
+        worked.population_stability(np.full((5, 3), np.nan), np.zeros((5, 3)))
