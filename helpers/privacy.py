@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._args import number, whole
+
 __all__ = ["init_mlp", "mlp_logits", "per_example_gradients", "clip_per_example", "train_dp", "per_example_losses", "accuracy",
            "gaussian_epsilon", "AttackResult", "loss_threshold_attack"]
 
@@ -50,6 +52,8 @@ def clip_per_example(grads, clip: float):
     """
     import tensorflow as tf
 
+    if not tf.is_tensor(clip):  # inside train_dp's compiled loop clip is a tensor, checked before
+        clip = number("clip", clip, above=0)
     flat = [tf.reshape(g, (tf.shape(g)[0], -1)) for g in grads]
     norms = tf.sqrt(tf.add_n([tf.reduce_sum(f * f, axis=1) for f in flat]))
     factor = tf.minimum(1.0, clip / tf.maximum(norms, 1e-12))
@@ -83,16 +87,13 @@ def train_dp(x: np.ndarray, y: np.ndarray, *, hidden: int = 16, steps: int = 300
     """
     import tensorflow as tf
 
-    if noise_multiplier < 0:
-        raise ValueError(f"noise_multiplier must be 0 or more, got {noise_multiplier!r}")
+    noise_multiplier = number("noise_multiplier", noise_multiplier, 0)
     if clip is None and noise_multiplier > 0:
         raise ValueError("noise needs a clipping bound: pass clip > 0 with noise_multiplier > 0")
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be positive or None, got {clip!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number of at least 1, got {steps!r}")
-    if not 0 < lr <= 1:
-        raise ValueError(f"lr must be in (0, 1], got {lr!r}")
+    if clip is not None:
+        clip = number("clip", clip, above=0)
+    steps = whole("steps", steps, 1)
+    lr = number("lr", lr, above=0, high=1)
     key = (len(init_mlp(1, hidden)), clip is None)
     if key not in _COMPILED:
         _COMPILED[key] = _make_loop(clip is None)
@@ -155,10 +156,11 @@ def gaussian_epsilon(noise_multiplier: float, steps: int, delta: float = 1e-5) -
     ``noise_multiplier``: each step is ``(a, a / (2 sigma^2))``-RDP, steps add up, and
     ``epsilon = min over a of steps * a / (2 sigma^2) + log(1/delta) / (a - 1)`` (Mironov 2017).
     Infinite for ``noise_multiplier == 0``."""
-    if not 0 < delta < 1:
-        raise ValueError(f"delta must be in (0, 1), got {delta!r}")
-    if noise_multiplier < 0:
-        raise ValueError(f"noise_multiplier must be 0 or more, got {noise_multiplier!r}")
+    delta = number("delta", delta, above=0)
+    if delta >= 1:
+        raise ValueError(f"delta must be greater than 0 and less than 1, got {delta!r}")
+    noise_multiplier = number("noise_multiplier", noise_multiplier, 0)
+    steps = whole("steps", steps, 1)
     if noise_multiplier == 0:
         return float("inf")
     orders = np.concatenate([np.linspace(1.01, 10, 500), np.geomspace(10, 1e5, 500)])

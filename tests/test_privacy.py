@@ -71,3 +71,33 @@ def test_clip_checker():
     assert check.clip_per_example(right)
     assert "each example" in str(check.clip_per_example(lambda g, c: g / np.linalg.norm(g)))
     assert not check.clip_per_example(lambda g, c: None)
+
+
+# ---- Issue 22 / 16: nonsense is refused with the argument's name; the RDP bound is a valid upper bound
+@pytest.mark.parametrize("call,name", [
+    (lambda: privacy.gaussian_epsilon(1.0, -5), "steps"),
+    (lambda: privacy.gaussian_epsilon(1.0, 0), "steps"),
+    (lambda: privacy.gaussian_epsilon(1.0, 10, delta=1.0), "delta"),
+    (lambda: privacy.gaussian_epsilon(1.0, 10, delta=0.0), "delta"),
+    (lambda: privacy.gaussian_epsilon(float("nan"), 10), "noise_multiplier"),
+    (lambda: privacy.clip_per_example([np.ones((3, 2), np.float32)], -1.0), "clip"),
+    (lambda: privacy.clip_per_example([np.ones((3, 2), np.float32)], 0.0), "clip"),
+    (lambda: privacy.train_dp(np.zeros((4, 2)), np.array([0, 1, 0, 1]), steps=-3), "steps"),
+    (lambda: privacy.train_dp(np.zeros((4, 2)), np.array([0, 1, 0, 1]), clip=-1.0), "clip"),
+])
+def test_privacy_helpers_refuse_nonsense(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+@pytest.mark.parametrize("sigma,steps", [(1.0, 10), (4.0, 300), (20.0, 3000)])
+def test_hand_rdp_epsilon_is_an_upper_bound_close_to_dp_accounting(sigma, steps):
+    import dp_accounting
+    from dp_accounting import rdp
+
+    accountant = rdp.RdpAccountant()
+    accountant.compose(dp_accounting.GaussianDpEvent(sigma), steps)
+    theirs = accountant.get_epsilon(1e-5)
+    ours = privacy.gaussian_epsilon(sigma, steps, 1e-5)
+    # Google's accountant converts RDP to (epsilon, delta) with a tighter formula: ours may only be larger.
+    assert theirs <= ours <= 1.25 * theirs + 0.1, (ours, theirs)
