@@ -84,8 +84,8 @@ serve:  ## serve the built website on localhost
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-execute: $(STAMP)  ## re-run notebooks and store their outputs: make execute [NB=book/x.ipynb]
-	$(BIN)/python -m helpers.book execute --timings book/timings.json $(NB)
+execute: $(STAMP)  ## re-run notebooks, store outputs, record time and memory: make execute [NB=book/x.ipynb]
+	$(BIN)/python -m helpers.book execute --timings book/timings.json --memory book/kernel_memory.json $(NB)
 
 figures: $(STAMP)  ## redraw the diagrams in book/figures/ from tools/figures.py (commit the SVGs)
 	$(BIN)/python -m tools.figures

@@ -101,11 +101,73 @@ def normalise(nb) -> None:
         nb.metadata.pop("widgets")
 
 
-def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "python3", store: bool = True) -> float:
+class _MemoryWatch:
+    """Samples the resident memory of a kernel and every process it starts (a server, a child
+    Python) while a notebook runs; ``peak_mib`` is the largest total seen, or the kernel's own
+    high-water mark (VmHWM, read at the end) if that is larger."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval, self.peak, self.end, self._pid = interval, 0, 0, None
+        self._stop = None
+
+    def start(self, pid: int) -> None:
+        import threading
+
+        self._pid, self._stop = pid, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _total(self) -> int:
+        import psutil
+
+        try:
+            proc = psutil.Process(self._pid)
+            procs = [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0
+        total = 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self._total())
+
+    def mark_end(self) -> None:
+        """Read the memory after the last cell, while the kernel is still alive."""
+        if self._pid is None:
+            return
+        self.end = self._total()
+        self.peak = max(self.peak, self.end)
+        try:  # the kernel's own peak, which a sample may have missed
+            for line in Path(f"/proc/{self._pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        if self._stop is None or self._stop.is_set():  # not started, or stopped already
+            return
+        self._stop.set()
+        self._thread.join()
+
+    def result(self) -> dict:
+        return {"rss_mib": round(self.end / 2**20), "peak_rss_mib": round(self.peak / 2**20)}
+
+
+def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "python3", store: bool = True,
+                     memory: dict | None = None) -> float:
     """Run a notebook top to bottom in a fresh kernel, store its outputs and widget state.
 
     The kernel starts in the notebook's folder. Returns the wall time in seconds. With
-    ``store=False`` the run is only timed: the notebook file is left as it was.
+    ``store=False`` the run is only timed: the notebook file is left as it was. With a dict as
+    ``memory``, it receives the memory of the kernel and its child processes in MiB:
+    ``rss_mib`` at the end of the run and ``peak_rss_mib``, the largest total while it ran.
     Raises ``nbclient.exceptions.CellExecutionError`` (naming the cell) if a cell fails.
     """
     import nbformat
@@ -120,6 +182,7 @@ def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "pyt
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    watch = _MemoryWatch()
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -128,9 +191,26 @@ def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "pyt
         store_widget_state=True,
         record_timing=False,
     )
+    if memory is not None:
+        def on_start(**_):
+            pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+            if pid:
+                watch.start(pid)
+
+        last = max((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), default=-1)
+
+        def on_executed(cell_index=None, **_):
+            if cell_index == last:  # the kernel is still alive: read its memory before it shuts down
+                watch.mark_end()
+
+        client.on_notebook_start = on_start
+        client.on_cell_executed = on_executed
     start = time.perf_counter()
     client.execute(env=env)
     elapsed = time.perf_counter() - start
+    if memory is not None:
+        watch.stop()
+        memory.update(watch.result())
     if not store:
         return elapsed
     normalise(nb)
@@ -167,6 +247,12 @@ def notebook_problems(path: Path | str) -> list[str]:
     return problems
 
 
+def _machine() -> str:
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
+
+
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +261,8 @@ def _main(argv: list[str] | None = None) -> int:
     ex.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
     ex.add_argument("--timings", type=Path, default=None, help="update this JSON file with the wall times")
     ex.add_argument("--no-store", action="store_true", help="only time the runs; leave the notebooks unchanged")
+    ex.add_argument("--memory", type=Path, default=None,
+                    help="update this JSON file with each kernel's memory (kernel and child processes, MiB)")
     ch = sub.add_parser("check", help="structural checks of stored notebooks")
     ch.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
@@ -192,14 +280,28 @@ def _main(argv: list[str] | None = None) -> int:
         timings = {}
         if args.timings and args.timings.exists():
             timings = json.loads(args.timings.read_text(encoding="utf-8"))
+        memory = {"notebooks": {}}
+        if args.memory and args.memory.exists():
+            memory = json.loads(args.memory.read_text(encoding="utf-8"))
         # Pages that report on the others (the teacher's guide reads the timings) run last.
         notebooks.sort(key=lambda p: p.name in _RUN_LAST)
         for nb in notebooks:
             rel = str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else str(nb)
             print(f"executing {rel} ...", flush=True)
-            seconds = execute_notebook(nb, store=not args.no_store)
-            print(f"  done in {seconds:.1f} s", flush=True)
+            used = {} if args.memory else None
+            seconds = execute_notebook(nb, store=not args.no_store, memory=used)
+            print(f"  done in {seconds:.1f} s" + (f", peak memory {used['peak_rss_mib']} MiB" if used else ""),
+                  flush=True)
             timings[rel] = round(seconds, 1)
+            if args.memory:
+                memory["notebooks"][rel] = used
+                memory.update(measured=time.strftime("%Y-%m-%d"), machine=_machine(),
+                              command="make execute (python -m helpers.book execute --memory "
+                                      f"{args.memory.as_posix()})",
+                              method="resident memory of the kernel and every process it starts, sampled "
+                                     "every 0.1 s while the notebook runs in a fresh kernel, and the "
+                                     "kernel's own high-water mark (VmHWM)")
+                args.memory.write_text(json.dumps(memory, indent=1, sort_keys=True) + "\n", encoding="utf-8")
             if args.timings:  # written after each notebook, so a later page can read fresh values
                 args.timings.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return 0

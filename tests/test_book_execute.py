@@ -27,3 +27,21 @@ def test_execute_without_storing_leaves_the_file_alone(tmp_path):
     before = path.read_bytes()
     assert book.execute_notebook(path, store=False) > 0
     assert path.read_bytes() == before
+
+
+def test_execute_measures_the_memory_of_the_kernel_and_its_children(tmp_path):
+    """A cell that starts a child process holding ~200 MiB: the peak includes the child's memory."""
+    path = tmp_path / "m.ipynb"
+    nb = nbformat.v4.new_notebook()
+    child = ("import subprocess, sys, time\n"
+             "p = subprocess.Popen([sys.executable, '-c', 'b = bytearray(200 * 2**20); import time; "
+             "time.sleep(1.5)'])\n"
+             "p.wait()")
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell(child)]
+    nbformat.write(nb, path)
+    alone, with_child = {}, {}
+    book.execute_notebook(_tiny(tmp_path / "t.ipynb"), store=False, memory=alone)
+    book.execute_notebook(path, store=False, memory=with_child)
+    assert 0 < alone["rss_mib"] <= alone["peak_rss_mib"]
+    assert 0 < with_child["rss_mib"] <= with_child["peak_rss_mib"]
+    assert with_child["peak_rss_mib"] >= alone["peak_rss_mib"] + 150

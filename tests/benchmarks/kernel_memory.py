@@ -2,8 +2,8 @@
 
 Runs each notebook top to bottom in a fresh kernel (as a student would), then asks the kernel
 for its resident memory (RSS) now and at its peak, and — where TensorFlow sees a GPU — the
-GPU memory TensorFlow holds. Writes the numbers to book/kernel_memory.json (the teacher's guide
-reads them from there) and prints them.
+GPU memory TensorFlow holds. Writes the numbers to book/kernel_memory_gpu.json and prints them
+(the CPU memory of every page, kernel and child processes, comes from `make execute`).
 
     .venv/bin/python tests/benchmarks/kernel_memory.py [NB ...]   # default: book/math/gradient_descent.ipynb
 """
@@ -21,7 +21,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "book" / "kernel_memory.json"
+# The CPU figures of every page come from `make execute` (book/kernel_memory.json); this script is
+# for a GPU machine, where it also records the GPU memory each kernel holds.
+OUT = ROOT / "book" / "kernel_memory_gpu.json"
 
 PROBE = """\
 import json as _json, os as _os, resource as _resource, psutil as _psutil
