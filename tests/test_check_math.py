@@ -136,3 +136,21 @@ def test_stable_bce():
 
     verdict = _no_warnings(check.stable_bce, warns)
     assert not verdict
+
+
+# ---- issue 17: the accuracy checker pins the convention at p = 0.5 exactly (class 1 only when p > 0.5) ----
+def test_accuracy_function_threshold_convention_at_one_half():
+    def strict(p, y):
+        return float(np.mean((np.asarray(p) > 0.5) == np.asarray(y)))
+
+    def inclusive(p, y):  # counts p = 0.5 as class 1
+        return float(np.mean((np.asarray(p) >= 0.5) == np.asarray(y)))
+
+    def rounded(p, y):  # np.round sends 0.5 to 0 (round half to even) and 0.51 to 1: the same rule
+        return float(np.mean(np.round(np.asarray(p)) == np.asarray(y)))
+
+    assert check.accuracy_function(strict)
+    verdict = check.accuracy_function(inclusive)
+    assert not verdict and "exactly 0.5" in str(verdict)
+    assert check.accuracy_function(rounded)
+    assert not check.accuracy_function(lambda p, y: 0.5)

@@ -99,6 +99,8 @@ def accuracy_function(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
     """Check ``fn(probabilities, labels) -> accuracy`` with the 0.5 threshold.
 
     ``probabilities`` has shape ``(n,)`` with values in [0, 1]; ``labels`` has shape ``(n,)``, 0 or 1.
+    Convention (the one Keras's ``binary_accuracy`` uses): class 1 when p > 0.5, so p = 0.5 exactly
+    counts as class 0; a case with p = 0.5 checks it.
     """
 
     def check() -> Verdict:
@@ -106,6 +108,8 @@ def accuracy_function(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
             (np.array([0.9, 0.2, 0.6, 0.4]), np.array([1, 0, 0, 0]), 0.75),
             (np.array([0.1, 0.1]), np.array([1, 1]), 0.0),
             (np.array([0.51, 0.49, 0.99]), np.array([1, 0, 1]), 1.0),
+            # p = 0.5 exactly is class 0 (strict p > 0.5, as Keras's binary_accuracy).
+            (np.array([0.5, 0.5, 0.8]), np.array([0, 0, 1]), 1.0),
         ]
         for probs, labels, expected in cases:
             got = call_answer(fn, probs, labels, name="your accuracy function")
@@ -119,7 +123,8 @@ def accuracy_function(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
                 return Verdict(
                     False,
                     f"for probabilities {probs.tolist()} and labels {labels.tolist()} it returned {got:g}, "
-                    f"but {expected:g} of the predictions (probability > 0.5 means class 1) are right.",
+                    f"but {expected:g} of the predictions (probability > 0.5 means class 1; exactly 0.5 is "
+                    "class 0) are right.",
                 )
         return Verdict(True, "your function counts a prediction as class 1 when p > 0.5 and averages the hits.")
 
