@@ -27,6 +27,10 @@ COVERED = [
     "book/math/backprop.ipynb",
     "book/math/forward.ipynb",
     "book/math/playground.ipynb",
+    "book/math/neural_networks.ipynb",
+    "book/math/losses.ipynb",
+    "book/math/gradient_descent.ipynb",
+    "book/math/regularization.ipynb",
     "book/trends/distributed.ipynb",
     "book/trends/interpretability.ipynb",
     "book/trends/smarter_algorithms.ipynb",
@@ -52,6 +56,26 @@ ALLOWED = {
     # A learning rate the reader is told to set, and the probability 0.5 of a network that guesses.
     ("book/math/playground.ipynb", "0.3"),
     ("book/math/playground.ipynb", "0.5"),
+    # A mathematical constant: the sigmoid's largest slope, sigma'(0) = 1/4.
+    ("book/math/neural_networks.ipynb", "0.25"),
+    # The worked MSE example's errors, read off the fixed arrays y_true and y_pred typed in the cell.
+    ("book/math/losses.ipynb", "0.5"),
+    # Learning rates the reader is told to set on the explorer's slider (0.15, 0.25 on the valley,
+    # 0.001 and 0.01 on the network), Keras's documented Adam default 0.001, and the rate 0.038
+    # typed in the momentum comparison's code (a setting, just under the 2/50 limit).
+    ("book/math/gradient_descent.ipynb", "0.15"),
+    ("book/math/gradient_descent.ipynb", "0.25"),
+    ("book/math/gradient_descent.ipynb", "0.001"),
+    ("book/math/gradient_descent.ipynb", "0.01"),
+    ("book/math/gradient_descent.ipynb", "0.038"),
+    # The bias exercise's hypothetical data set (90 % of class 1) and the probabilities that follow
+    # from it by definition (0.5 for a zero logit, 0.9 for the class share); the explorer's split
+    # setting (train_fraction=0.13) and the 60 % split the reader is told to try.
+    ("book/math/regularization.ipynb", "90 %"),
+    ("book/math/regularization.ipynb", "0.5"),
+    ("book/math/regularization.ipynb", "0.9"),
+    ("book/math/regularization.ipynb", "13 %"),
+    ("book/math/regularization.ipynb", "60 %"),
 }
 
 _FENCE = re.compile(r"^\s*(```|~~~|:::).*$", re.M)            # fence lines (their content stays)
