@@ -21,3 +21,12 @@ def test_soft_threshold_checker():
     assert "cross zero" in str(check.soft_threshold(lambda w, t: w - t * np.sign(w)))
     assert "hard thresholding" in str(check.soft_threshold(lambda w, t: np.where(np.abs(w) > t, w, 0.0)))
     assert "forget `return`" in str(check.soft_threshold(lambda w, t: None))
+
+
+def test_stable_rate_accepts_one_third_and_names_the_usual_mistakes():
+    assert check.stable_rate(1 / 3)
+    assert check.stable_rate(0.3333)
+    for wrong, words in [(2 / 3, "twice the coefficient"), (2.0, "flat direction"), (1 / 6, "1/L"),
+                         (0.5, "not the limit"), ("1/3", "should be a number"), (None, "None")]:
+        verdict = check.stable_rate(wrong)
+        assert not verdict and words in str(verdict), (wrong, str(verdict))

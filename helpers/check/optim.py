@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Verdict, _run, as_array, call_answer
+from ._core import Verdict, _run, as_array, as_number, call_answer
 
 __all__ = ["gd_step", "soft_threshold"]
 
@@ -60,5 +60,28 @@ def soft_threshold(fn: Callable[[np.ndarray, float], np.ndarray]) -> Verdict:
         if np.count_nonzero(got == 0) != np.count_nonzero(want == 0):
             return Verdict(False, "the values are close, but the small weights are not *exactly* zero.")
         return Verdict(True, "weights within t of zero become exactly 0, the others move t closer to it.")
+
+    return _run(check)
+
+
+def stable_rate(value) -> Verdict:
+    """The largest stable learning rate for ``J = 3 x1^2 + 0.5 x2^2``: curvatures 6 and 1, so ``2/6 = 1/3``."""
+
+    def check() -> Verdict:
+        got = as_number(value, "your learning rate")
+        if np.isclose(got, 1 / 3, rtol=1e-3):
+            return Verdict(True, "the curvatures are 6 and 1 (twice 3 and 0.5), and the steeper one sets the "
+                                 "limit 2/6 = 1/3.")
+        if np.isclose(got, 2 / 3, rtol=1e-3):
+            return Verdict(False, "2/3 is 2 divided by the coefficient 3; the curvature is the second derivative, "
+                                  "twice the coefficient.")
+        if np.isclose(got, 2.0, rtol=1e-3) or np.isclose(got, 4.0, rtol=1e-3):
+            return Verdict(False, "that limit comes from the flat direction; the steep one (curvature 6) "
+                                  "diverges first.")
+        if np.isclose(got, 1 / 6, rtol=1e-3):
+            return Verdict(False, "1/6 is the rate where the steep direction converges in one step (1/L); "
+                                  "the limit of convergence is 2/L.")
+        return Verdict(False, f"{got:g} is not the limit; find each direction's curvature L (the second "
+                              "derivative) and use the stability condition alpha < 2/L.")
 
     return _run(check)
