@@ -47,7 +47,7 @@ def convolution(out: Path) -> Path:
     image = np.array([[0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 0, 1, 0, 0], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0]])
     kernel = np.array([[-1, 1, 0], [-1, 1, 0], [-1, 1, 0]])
     fmap = np.array([[np.sum(image[i:i + 3, j:j + 3] * kernel) for j in range(3)] for i in range(3)])
-    with plt.rc_context(STYLE):
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
         fig, ax = plt.subplots(figsize=(6.0, 2.9))
         _grid(ax, 0, 5, image, highlight=(1, 1, 3, 3), hcolor="#f6d5bf", fontsize=12)
         ax.add_patch(Rectangle((1, 1), 3, 3, fill=False, edgecolor=ORANGE, lw=2.5))
@@ -80,7 +80,7 @@ def _arrow(ax, start, end, color="black"):
 
 def transformer_block(out: Path) -> Path:
     """A pre-norm (GPT-2 style) transformer block with its two residual connections."""
-    with plt.rc_context(STYLE):
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
         fig, ax = plt.subplots(figsize=(5.2, 7.4))
         x = 2.0
         ys = {"in": 0.2, "ln1": 1.3, "attn": 2.5, "add1": 3.7, "ln2": 4.7, "mlp": 5.9, "add2": 7.1, "out": 8.1}
@@ -126,7 +126,7 @@ def attention(out: Path) -> Path:
     weights = np.where(masked, -np.inf, scores)
     weights = np.exp(weights - weights.max(1, keepdims=True))
     weights /= weights.sum(1, keepdims=True)
-    with plt.rc_context(STYLE):
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
         fig, ax = plt.subplots(figsize=(5.8, 5.0))
         # left: each token's vector projected three ways
         for i, tok in enumerate(tokens):
