@@ -22,6 +22,12 @@ def _fmt(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
+def _show(value: object) -> str:
+    """``repr(value)``, shortened to 40 characters (a huge integer or a long list stays readable)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _allowed(low, high, above) -> str:
     if above is not None:
         return f"greater than {_fmt(above)}" + ("" if high is None else f" and at most {_fmt(high)}")
@@ -36,10 +42,10 @@ def whole(name: str, value: object, low: int = 1, high: int | None = None) -> in
     """``value`` as an ``int`` if it is a whole number from ``low`` to ``high`` (inclusive; no upper
     bound if ``high`` is ``None``). Python and NumPy integers are accepted; bools and floats are not."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
+        raise TypeError(f"{name} must be a whole number {_allowed(low, high, None)}, got {_show(value)}")
     value = int(value)
     if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be {_allowed(low, high, None)}, got {value}")
+        raise ValueError(f"{name} must be {_allowed(low, high, None)}, got {_show(value)}")
     return value
 
 
@@ -51,12 +57,18 @@ def number(name: str, value: object, low: float | None = None, high: float | Non
     if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
             value, (int, float, np.integer, np.floating)) and not (
             isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    v = float(value)  # type: ignore[arg-type]
+        allowed = _allowed(low, high, above)
+        raise TypeError(f"{name} must be a number" + ("" if allowed == "a finite number" else f" {allowed}")
+                        + f", got {_show(value)}")
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond the float range: out of any range we allow
+        v = math.inf if value > 0 else -math.inf  # type: ignore[operator]
     ok = (math.isfinite(v) and (low is None or v >= low) and (high is None or v <= high)
           and (above is None or v > above))
     if not ok:
-        raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {value!r}")
+        shown = _show(value) if isinstance(value, (int, float)) else _fmt(v)
+        raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {shown}")
     return v
 
 
@@ -69,7 +81,7 @@ def flag(name: str, value: object) -> bool:
     """``value`` if it is ``True`` or ``False`` (NumPy bools too). Strings such as ``"no"`` and numbers
     are refused: they are truthy or falsy by accident, not by intent."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+        raise TypeError(f"{name} must be True or False, got {_show(value)}")
     return bool(value)
 
 
@@ -78,9 +90,9 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
     options = tuple(options)
     listed = ", ".join(repr(o) for o in options)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
+        raise TypeError(f"{name} must be one of {listed}, got {_show(value)}")
     if value not in options:
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+        raise ValueError(f"{name} must be one of {listed}, got {_show(value)}")
     return value
 
 
