@@ -67,7 +67,7 @@ def number(name: str, value: object, low: float | None = None, high: float | Non
     ok = (math.isfinite(v) and (low is None or v >= low) and (high is None or v <= high)
           and (above is None or v > above))
     if not ok:
-        shown = _show(value) if isinstance(value, (int, float)) else _fmt(v)
+        shown = _show(value) if type(value) in (int, float) else _fmt(v)
         raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {shown}")
     return v
 
