@@ -98,8 +98,10 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
 
 def finite_array(name: str, value: object, *, ndim: int | None = None,
                  shape: Sequence[int | None] | None = None, min_size: int = 1,
-                 values: Iterable[float] | None = None, dtype=np.float64, infinite: bool = False) -> np.ndarray:
-    """``value`` as a NumPy array of ``dtype`` whose entries are all finite (``infinite=True``: or ±inf).
+                 values: Iterable[float] | None = None, dtype=np.float64, infinite: bool = False,
+                 nan: bool = False) -> np.ndarray:
+    """``value`` as a NumPy array of ``dtype`` whose entries are all finite (``infinite=True`` also
+    allows ±inf, ``nan=True`` also NaN: for values that may be missing, such as a diverged loss).
 
     ``ndim`` fixes the number of axes; ``shape`` fixes axes lengths (``None`` for any length);
     ``min_size`` is the least number of entries (1: an empty array is refused); ``values``, if given,
@@ -126,11 +128,11 @@ def finite_array(name: str, value: object, *, ndim: int | None = None,
                 raise ValueError(f"{name} must have {want} entries along axis {axis}, got shape {arr.shape}")
     if arr.size < min_size:
         raise ValueError(f"{name} must have at least {min_size} entries, got shape {arr.shape}")
-    if infinite:
-        if arr.size and np.isnan(arr).any():
-            raise ValueError(f"{name} must hold only numbers (no NaN)")
-    elif arr.size and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold only finite numbers (no NaN or infinity)")
+    if not nan and arr.size and np.isnan(arr).any():
+        raise ValueError(f"{name} must hold only {'numbers' if infinite else 'finite numbers'} (no NaN"
+                         f"{'' if infinite else ' or infinity'})")
+    if not infinite and arr.size and np.isinf(arr).any():
+        raise ValueError(f"{name} must hold only finite numbers (no {'' if nan else 'NaN or '}infinity)")
     if values is not None:
         allowed = tuple(values)
         bad = ~np.isin(arr, allowed)
