@@ -119,13 +119,11 @@ def finite_array(name: str, value: object, *, ndim: int | None = None,
         raise TypeError(f"{name} must be an array of numbers, got an array of {raw.dtype}")
     arr = raw.astype(dtype, copy=False)
     if shape is not None:
-        ndim = len(shape)
+        wanted = ", ".join("n" if w is None else str(w) for w in shape) + ("," if len(shape) == 1 else "")
+        if arr.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, arr.shape)):
+            raise ValueError(f"{name} must have shape ({wanted}), got shape {arr.shape}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
-    if shape is not None:
-        for axis, (want, got) in enumerate(zip(shape, arr.shape)):
-            if want is not None and want != got:
-                raise ValueError(f"{name} must have {want} entries along axis {axis}, got shape {arr.shape}")
     if arr.size < min_size:
         raise ValueError(f"{name} must have at least {min_size} entries, got shape {arr.shape}")
     if not nan and arr.size and np.isnan(arr).any():

@@ -93,7 +93,7 @@ def test_errors_name_the_argument(call, message):
          "params must have the keys W1, b1, W2, b2; missing b1, W2, b2"),
         (lambda: nn.two_layer_forward([np.zeros((2, 2))], np.zeros((1, 2))), TypeError, "params must be a dict"),
         (lambda: nn.two_layer_forward({**nn.init_two_layer(2, 2), "b1": np.zeros(3)}, np.zeros((1, 2))),
-         ValueError, r"params\['b1'\] must have 2 entries along axis 0"),
+         ValueError, r"params\['b1'\] must have shape \(2,\), got shape \(3,\)"),
         (lambda: nn.two_layer_gradients(nn.init_two_layer(2, 2), np.full((1, 2), np.nan), [1]), ValueError,
          "x must hold only finite numbers"),
         (lambda: nn.numerical_gradients(lambda p: 0.0, {}, eps="1e-6"), TypeError, "eps must be a number"),

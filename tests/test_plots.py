@@ -78,7 +78,7 @@ def test_decision_boundary_refuses_what_is_not_a_probability_map(ax, predict, er
 def test_scatter_classes_checks_its_points(ax):
     dots = plots.scatter_classes(ax, np.zeros((3, 2)), [0, 1, 1], edge=False)
     assert [to_hex(c) for c in dots.get_facecolors()] == [plots.CLASS_COLORS[0].lower()] + [plots.CLASS_COLORS[1].lower()] * 2
-    with pytest.raises(ValueError, match="x must have 2 entries along axis 1"):
+    with pytest.raises(ValueError, match=r"x must have shape \(n, 2\), got shape \(3, 3\)"):
         plots.scatter_classes(ax, np.zeros((3, 3)), [0, 1, 1])
     with pytest.raises(ValueError, match="y must have one label per row of x: 2 labels for 3 rows"):
         plots.scatter_classes(ax, np.zeros((3, 2)), [0, 1])
