@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures mutants
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -100,6 +100,10 @@ timings: $(STAMP)  ## time notebooks without storing outputs, e.g. on a GPU: mak
 bench: $(STAMP)  ## time the interactive explorers and the model server (prints p50/p95 latencies)
 	$(BIN)/python tests/benchmarks/bench_explorers.py
 	$(BIN)/python tests/benchmarks/bench_serving.py
+
+MODULES ?=
+mutants: $(STAMP)  ## mutation testing: share of deliberate bugs the tests catch, per module [MODULES="_args params"]
+	$(BIN)/python tools/mutants.py $(MODULES)
 
 MODEL_DIR ?= artifacts/serving-model
 MODEL_PORT ?= 8100

@@ -1,0 +1,144 @@
+"""Mutation testing of the helpers (``make mutants``): how many deliberate bugs do the tests catch?
+
+mutmut (pinned in requirements.txt) changes one operator, constant or call at a time in a module
+(a *mutant*), runs the tests that cover the changed function, and counts the mutant as *killed* if a
+test fails. The share of killed mutants measures what the tests check, not just what they run.
+
+Each module is tested in its own scratch folder (``build/mutants/<module>/``: a copy of ``helpers/``,
+the test files named below and ``pyproject.toml``, whose ``[tool.mutmut]`` table gives the shared
+settings), with only the tests that concern it, one module after the other::
+
+    python tools/mutants.py                  # every module, then the table
+    python tools/mutants.py _args params     # some of them
+    python tools/mutants.py --survivors      # also print each surviving mutant's diff
+
+It prints one line per module: mutants, killed (a test failed or the run timed out), survived,
+the score (killed / mutants) and the minutes it took, and writes the table and every survivor's diff
+to ``build/mutants/report.md``. Exit status 1 if a module scores below ``--goal`` (default 85 %).
+Not part of ``make test``: it takes minutes per module (``explore`` longest: TensorFlow).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "mutants"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+
+#: module -> (the files mutated, relative to the repository; the tests that concern them).
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "_args": (["helpers/_args.py"], ["tests/test_args.py"]),
+    "params": (["helpers/params.py"], ["tests/test_params.py"]),
+    "nn": (["helpers/nn.py"], ["tests/test_nn.py", "tests/test_check_math.py"]),
+    "scale": (["helpers/scale.py"], ["tests/test_scale.py"]),
+    "check": (["helpers/check/*"], [
+        "tests/test_args.py", "tests/test_check.py", "tests/test_check_concepts.py", "tests/test_check_math.py",
+        "tests/test_check_optim.py", "tests/test_params.py",
+        "tests/test_efficiency.py::test_attention_bytes_checker", "tests/test_efficiency.py::test_int8_checker",
+        "tests/test_efficiency.py::test_moe_parameters_checker", "tests/test_interpret.py::test_ig_checker",
+        "tests/test_privacy.py::test_clip_checker", "tests/test_scale.py::test_checkers_of_the_chapter",
+        "tests/test_worked.py::test_precision_recall_checker",
+        "tests/test_worked.py::test_standardiser_checker_accepts_right_answers_and_explains_mistakes",
+    ]),
+    "explore": (["helpers/explore.py"], ["tests/test_explore.py"]),
+}
+
+
+def _config(only: list[str], tests: list[str]) -> str:
+    """``pyproject.toml`` for the scratch folder: the repository's, with this module's selection."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    base = tomllib.loads(text).get("tool", {}).get("mutmut", {})
+    settings = dict(base, only_mutate=only, pytest_add_cli_args_test_selection=tests)
+    body = "\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items())
+    # Drop the repository's [tool.mutmut] table (up to the next table) and append this one.
+    text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", text)
+    return text.rstrip() + "\n\n[tool.mutmut]\n" + body + "\n"
+
+
+def _prepare(name: str) -> Path:
+    only, tests = MODULES[name]
+    work = OUT / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(ROOT / "helpers", work / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    (work / "tests").mkdir()
+    for f in {"tests/conftest.py", *(t.split("::")[0] for t in tests)}:
+        shutil.copy2(ROOT / f, work / f)
+    (work / "pyproject.toml").write_text(_config(only, tests), encoding="utf-8")
+    return work
+
+
+def _mutmut(work: Path, *args: str, log=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="")
+    return subprocess.run([str(MUTMUT), *args], cwd=work, env=env, text=True,
+                          stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def run_module(name: str, jobs: int) -> dict:
+    work = _prepare(name)
+    start = time.perf_counter()
+    with open(work / "mutmut.log", "w") as log:
+        _mutmut(work, "run", "--max-children", str(jobs), log=log)
+    minutes = (time.perf_counter() - start) / 60
+    _mutmut(work, "export-cicd-stats")
+    stats_file = work / "mutants" / "mutmut-cicd-stats.json"
+    if not stats_file.exists():
+        tail = (work / "mutmut.log").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"mutmut found no results for {name}; the end of {work / 'mutmut.log'}:\n{tail}")
+    stats = json.loads(stats_file.read_text())
+    results = _mutmut(work, "results").stdout
+    survivors = re.findall(r"^\s*(\S+): (survived|no tests)", results, re.M)
+    diffs = {m: _mutmut(work, "show", m).stdout for m, _ in survivors}
+    killed = stats["killed"] + stats["timeout"] + stats["segfault"]
+    total = stats["total"] - stats["skipped"]
+    return {"module": name, "total": total, "killed": killed, "survived": total - killed,
+            "score": killed / total if total else 1.0, "minutes": minutes, "diffs": diffs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants run at once")
+    parser.add_argument("--goal", type=float, default=0.85, help="least share of killed mutants per module")
+    parser.add_argument("--survivors", action="store_true", help="print every surviving mutant's diff")
+    args = parser.parse_args(argv)
+    names = args.modules or list(MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    print(f"{'module':<10}{'mutants':>9}{'killed':>8}{'survived':>10}{'score':>8}{'minutes':>9}", flush=True)
+    for name in names:
+        row = run_module(name, args.jobs)
+        rows.append(row)
+        print(f"{name:<10}{row['total']:>9}{row['killed']:>8}{row['survived']:>10}{row['score']:>8.1%}"
+              f"{row['minutes']:>9.1f}", flush=True)
+        if args.survivors:
+            for diff in row["diffs"].values():
+                print(diff)
+    lines = ["# Mutation testing (tools/mutants.py)", "", "| module | mutants | killed | survived | score |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['module']} | {r['total']} | {r['killed']} | {r['survived']} | {r['score']:.1%} |" for r in rows]
+    for r in rows:
+        lines += ["", f"## Surviving mutants of {r['module']}", ""]
+        lines += [f"```diff\n{d.strip()}\n```" for d in r["diffs"].values()] or ["none"]
+    (OUT / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Survivors' diffs: {OUT / 'report.md'}")
+    low = [r["module"] for r in rows if r["score"] < args.goal]
+    if low:
+        print(f"Below the goal of {args.goal:.0%}: {', '.join(low)}")
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
