@@ -33,28 +33,29 @@ logger = logging.getLogger(__name__)
 #: Files the pages load from ``_static`` (relative to an ``html_static_path`` folder).
 REQUIRED = ("mathjax/tex-mml-chtml.js", "requirejs/require.js", "jupyter-widgets/embed-amd.js")
 
-#: Tags and attributes through which a page fetches something while it loads.
-_FETCHING = re.compile(
-    r"<(?P<tag>script|link|img|iframe|source|audio|video|embed)\b[^>]*?\s"
-    r"(?P<attr>src|href|data-jupyter-widgets-cdn)\s*=\s*[\"'](?P<url>(?:https?:)?//[^\"']+)[\"']",
-    re.IGNORECASE)
+#: Tags and the attribute through which each fetches something while the page loads.
+_FETCHING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src",
+             "embed": "src", "object": "data", "link": "href"}
 # <link> tags that only name a related page (rel="canonical", "next", ...) fetch nothing.
-_LINK_REL = re.compile(r"\brel\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "apple-touch-icon",
                   "manifest", "prefetch", "preconnect", "dns-prefetch"}
+_ABSOLUTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 
 
 def external_fetches(html: str) -> list[str]:
-    """The URLs on other hosts that a page's HTML loads (scripts, styles, fonts, images, frames)."""
+    """The URLs on other hosts that a page's HTML loads (scripts, styles, fonts, images, frames),
+    in the order they appear; the HTML is parsed with BeautifulSoup, as the site tests do."""
+    from bs4 import BeautifulSoup
+
     found = []
-    for match in _FETCHING.finditer(html):
-        if match["tag"].lower() == "link":
-            tag_text = html[match.start(): html.find(">", match.start()) + 1]
-            rel = _LINK_REL.search(tag_text)
-            rels = set(rel[1].lower().split()) if rel else set()
-            if not rels & _FETCHING_RELS:
-                continue
-        found.append(match["url"])
+    for tag in BeautifulSoup(html, "html.parser").find_all(True):
+        attr = _FETCHING.get(tag.name)
+        if tag.name == "link" and not {r.lower() for r in tag.get("rel") or []} & _FETCHING_RELS:
+            attr = None
+        for name in (attr, "data-jupyter-widgets-cdn"):
+            url = tag.get(name) if name else None
+            if isinstance(url, str) and _ABSOLUTE.match(url):
+                found.append(url.strip())
     return found
 
 
