@@ -22,6 +22,12 @@ def _fmt(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
+def _show(value: object) -> str:
+    """``repr(value)``, shortened to 40 characters (a huge integer or a long list stays readable)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _allowed(low, high, above) -> str:
     if above is not None:
         return f"greater than {_fmt(above)}" + ("" if high is None else f" and at most {_fmt(high)}")
@@ -36,10 +42,10 @@ def whole(name: str, value: object, low: int = 1, high: int | None = None) -> in
     """``value`` as an ``int`` if it is a whole number from ``low`` to ``high`` (inclusive; no upper
     bound if ``high`` is ``None``). Python and NumPy integers are accepted; bools and floats are not."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
+        raise TypeError(f"{name} must be a whole number {_allowed(low, high, None)}, got {_show(value)}")
     value = int(value)
     if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be {_allowed(low, high, None)}, got {value}")
+        raise ValueError(f"{name} must be {_allowed(low, high, None)}, got {_show(value)}")
     return value
 
 
@@ -51,12 +57,18 @@ def number(name: str, value: object, low: float | None = None, high: float | Non
     if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
             value, (int, float, np.integer, np.floating)) and not (
             isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    v = float(value)  # type: ignore[arg-type]
+        allowed = _allowed(low, high, above)
+        raise TypeError(f"{name} must be a number" + ("" if allowed == "a finite number" else f" {allowed}")
+                        + f", got {_show(value)}")
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond the float range: out of any range we allow
+        v = math.inf if value > 0 else -math.inf  # type: ignore[operator]
     ok = (math.isfinite(v) and (low is None or v >= low) and (high is None or v <= high)
           and (above is None or v > above))
     if not ok:
-        raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {value!r}")
+        shown = _show(value) if type(value) in (int, float) else _fmt(v)
+        raise ValueError(f"{name} must be {_allowed(low, high, above)}, got {shown}")
     return v
 
 
@@ -69,7 +81,7 @@ def flag(name: str, value: object) -> bool:
     """``value`` if it is ``True`` or ``False`` (NumPy bools too). Strings such as ``"no"`` and numbers
     are refused: they are truthy or falsy by accident, not by intent."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+        raise TypeError(f"{name} must be True or False, got {_show(value)}")
     return bool(value)
 
 
@@ -78,16 +90,18 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
     options = tuple(options)
     listed = ", ".join(repr(o) for o in options)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {listed}, got {value!r}")
+        raise TypeError(f"{name} must be one of {listed}, got {_show(value)}")
     if value not in options:
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+        raise ValueError(f"{name} must be one of {listed}, got {_show(value)}")
     return value
 
 
 def finite_array(name: str, value: object, *, ndim: int | None = None,
                  shape: Sequence[int | None] | None = None, min_size: int = 1,
-                 values: Iterable[float] | None = None, dtype=np.float64) -> np.ndarray:
-    """``value`` as a NumPy array of ``dtype`` whose entries are all finite.
+                 values: Iterable[float] | None = None, dtype=np.float64, infinite: bool = False,
+                 nan: bool = False) -> np.ndarray:
+    """``value`` as a NumPy array of ``dtype`` whose entries are all finite (``infinite=True`` also
+    allows ±inf, ``nan=True`` also NaN: for values that may be missing, such as a diverged loss).
 
     ``ndim`` fixes the number of axes; ``shape`` fixes axes lengths (``None`` for any length);
     ``min_size`` is the least number of entries (1: an empty array is refused); ``values``, if given,
@@ -105,17 +119,18 @@ def finite_array(name: str, value: object, *, ndim: int | None = None,
         raise TypeError(f"{name} must be an array of numbers, got an array of {raw.dtype}")
     arr = raw.astype(dtype, copy=False)
     if shape is not None:
-        ndim = len(shape)
+        wanted = ", ".join("n" if w is None else str(w) for w in shape) + ("," if len(shape) == 1 else "")
+        if arr.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, arr.shape)):
+            raise ValueError(f"{name} must have shape ({wanted}), got shape {arr.shape}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
-    if shape is not None:
-        for axis, (want, got) in enumerate(zip(shape, arr.shape)):
-            if want is not None and want != got:
-                raise ValueError(f"{name} must have {want} entries along axis {axis}, got shape {arr.shape}")
     if arr.size < min_size:
         raise ValueError(f"{name} must have at least {min_size} entries, got shape {arr.shape}")
-    if arr.size and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold only finite numbers (no NaN or infinity)")
+    if not nan and arr.size and np.isnan(arr).any():
+        raise ValueError(f"{name} must hold only {'numbers' if infinite else 'finite numbers'} (no NaN"
+                         f"{'' if infinite else ' or infinity'})")
+    if not infinite and arr.size and np.isinf(arr).any():
+        raise ValueError(f"{name} must hold only finite numbers (no {'' if nan else 'NaN or '}infinity)")
     if values is not None:
         allowed = tuple(values)
         bad = ~np.isin(arr, allowed)

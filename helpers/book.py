@@ -4,7 +4,7 @@ Command line (the Makefile calls these)::
 
     python -m helpers.book list                 # notebooks in _toc.yml, one per line
     python -m helpers.book execute [NB ...]     # run top to bottom in a fresh kernel, store outputs
-    python -m helpers.book check [NB ...]       # the structural checks of tests/test_notebooks.py
+    python -m helpers.book check [NB ...]       # the structural checks of tests/test_book.py
 """
 from __future__ import annotations
 
@@ -49,26 +49,22 @@ _LANGUAGE_INFO = {
 
 
 def toc_files(root: Path = ROOT) -> list[Path]:
-    """Every file named in ``_toc.yml`` (root, chapters, sections), resolved to an existing path."""
-    import yaml
+    """Every file named in ``_toc.yml`` (root, chapters, sections), in reading order, resolved to an
+    existing path. The file is read by ``sphinx_external_toc``, the parser Jupyter Book itself uses."""
+    from sphinx_external_toc.api import FileItem
+    from sphinx_external_toc.parsing import parse_toc_yaml
 
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    site = parse_toc_yaml(root / "_toc.yml")
     names: list[str] = []
 
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(str(node["file"]))
-            if "root" in node:
-                names.append(str(node["root"]))
-            for value in node.values():
-                if isinstance(value, (list, dict)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+    def walk(docname: str) -> None:  # depth first: a chapter, then its sections
+        names.append(docname)
+        for subtree in site[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, FileItem):
+                    walk(str(item))
 
-    walk(toc)
+    walk(site.root.docname)
     paths = []
     for name in names:
         candidates = [root / name] if Path(name).suffix else [root / f"{name}{ext}" for ext in (".ipynb", ".md")]

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._args import number, whole
+from ._args import choice, finite_array, flag, number, seed as _seed, whole
+from .nn import sigmoid
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,8 +39,13 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 
 #: A model whose training loss passes this value (or stops being finite) counts as diverged.
 DIVERGENCE_LOSS = 50.0
-#: A quadratic path whose distance from the minimum passes this value counts as diverged.
+#: A quadratic path counts as diverged once a coordinate passes this many times its starting size
+#: (or this value, from a start within 1 of the minimum): a converging rate never moves a coordinate
+#: away from the minimum, so no converging run is flagged, whatever its start.
 DIVERGENCE_DISTANCE = 1e6
+#: The largest starting coordinate :func:`quadratic_path` accepts: even a diverging path then stops
+#: before its loss overflows a float (|x| <= 1e106, curvature <= 1e6: loss <= 1e218).
+MAX_START = 1e100
 
 
 # ----------------------------------------------------------------------------------------------
@@ -51,7 +57,8 @@ class QuadraticPath:
 
     ``points`` has shape ``(t + 1, d)`` (the start, then one row per step actually taken),
     ``losses`` shape ``(t + 1,)``. If the iterates blew up, ``diverged_at`` is the step at which
-    they passed :data:`DIVERGENCE_DISTANCE` and the path stops there; otherwise it is ``None``.
+    a coordinate passed :data:`DIVERGENCE_DISTANCE` times its starting size (at least 1) and the
+    path stops there; otherwise it is ``None``.
     """
 
     points: np.ndarray
@@ -102,23 +109,27 @@ def quadratic_path(
     lr: learning rate α, greater than 0 (at most 1000).
     curvatures: the curvatures ``L_i`` (second derivatives), each greater than 0; one per dimension
         (1 or 2 dimensions). ``(1, 1)`` is a round bowl, ``(1, 10)`` an elongated valley.
-    start: starting point (default: ``(-0.9, 0.7)`` in 2-D, ``(-0.9,)`` in 1-D).
+    start: starting point (default: ``(-0.9, 0.7)`` in 2-D, ``(-0.9,)`` in 1-D), each coordinate
+        from -1e100 to 1e100.
     steps: number of steps, 1 to 10 000.
     """
     lr = number("lr", lr, above=0, high=1000.0)
-    curv = tuple(number("curvature", c, above=0, high=1e6) for c in curvatures)
+    if isinstance(curvatures, (str, bytes)) or not isinstance(curvatures, (tuple, list, np.ndarray)):
+        raise TypeError(f"curvatures must be a tuple of 1 or 2 numbers, got {curvatures!r}")
+    curv = tuple(number("curvature", c, above=0, high=1e6) for c in np.ravel(np.asarray(curvatures, dtype=object)))
     if not 1 <= len(curv) <= 2:
         raise ValueError(f"curvatures must have 1 or 2 values, got {len(curv)}")
     steps = whole("steps", steps, 1, 10_000)
-    x = np.array(start if start is not None else (-0.9, 0.7)[: len(curv)], dtype=float)
-    if x.shape != (len(curv),):
-        raise ValueError(f"start must have {len(curv)} coordinate(s), got {start!r}")
+    x = finite_array("start", start if start is not None else (-0.9, 0.7)[: len(curv)], shape=(len(curv),))
+    if np.any(np.abs(x) > MAX_START):
+        raise ValueError(f"start must have coordinates from -1e+100 to 1e+100, got {tuple(x.tolist())}")
     factor = 1.0 - lr * np.array(curv)  # exact: x_{t+1} = (1 - lr L) x_t along each axis
     points = [x.copy()]
+    limit = DIVERGENCE_DISTANCE * np.maximum(np.abs(x), 1.0)  # relative to where each coordinate began
     diverged_at = None
     for t in range(1, steps + 1):
         x = factor * x
-        if not np.all(np.abs(x) < DIVERGENCE_DISTANCE):
+        if not np.all(np.abs(x) < limit):
             diverged_at = t
             break
         points.append(x.copy())
@@ -147,16 +158,16 @@ class MLPConfig:
     inputs: int = 2
 
     def __post_init__(self) -> None:
+        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, (tuple, list)):
+            raise TypeError(f"hidden must be a tuple of layer widths, e.g. (16, 16), got {self.hidden!r}")
         hidden = tuple(self.hidden)
         if len(hidden) > 6:
             raise ValueError(f"hidden must have at most 6 layers, got {len(hidden)}")
         for units in hidden:
             whole("hidden units", units, 1, 256)
         object.__setattr__(self, "hidden", tuple(int(u) for u in hidden))
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.activation!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+        choice("activation", self.activation, ACTIVATIONS)
+        choice("optimizer", self.optimizer, OPTIMIZERS)
         whole("steps", self.steps, 1, 5000)
         if self.batch_size is not None:
             whole("batch_size", self.batch_size, 1, 100_000)
@@ -177,7 +188,10 @@ def init_params(sizes: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
 
     ``W_i`` has shape ``(sizes[i], sizes[i+1])``. The same seed gives the same weights.
     """
-    rng = np.random.default_rng(seed)
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list)) or len(sizes) < 2:
+        raise TypeError(f"sizes must be a tuple of at least 2 layer sizes (inputs first), got {sizes!r}")
+    sizes = tuple(whole(f"sizes[{i}]", s, 1, 100_000) for i, s in enumerate(sizes))
+    rng = np.random.default_rng(_seed("seed", seed))
     params: list[np.ndarray] = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         limit = math.sqrt(6.0 / (fan_in + fan_out))
@@ -209,7 +223,7 @@ class MLPResult:
 
     def setting(self, k: int) -> MLPResult:
         """The result of setting ``k`` alone (leading axis of length 1)."""
-        pick = slice(k, k + 1)
+        pick = slice(self._k(k), self._k(k) + 1)
         return MLPResult(
             self.train_loss[pick],
             None if self.val_loss is None else self.val_loss[pick],
@@ -225,19 +239,25 @@ class MLPResult:
     def predict(self, x: np.ndarray, activation: str, k: int = 0) -> np.ndarray:
         """Probabilities of class 1 for inputs ``x`` of shape ``(n, inputs)`` from setting ``k``'s model
         (NumPy, float64); ``activation`` is the hidden layers' activation of its :class:`MLPConfig`."""
-        act = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0), "sigmoid": lambda a: 0.5 * (1 + np.tanh(a / 2)),
-               "linear": lambda a: a}[activation]
-        h = np.asarray(x, dtype=np.float64)
+        act = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0), "sigmoid": sigmoid,
+               "linear": lambda a: a}[choice("activation", activation, ACTIVATIONS)]
+        k = self._k(k)
+        h = finite_array("x", x, shape=(None, self.params[0].shape[1]), min_size=0)
         layers = len(self.params) // 2
         for i in range(layers):
             h = h @ self.params[2 * i][k] + self.params[2 * i + 1][k]
             if i < layers - 1:
                 h = act(h)
-        return 0.5 * (1 + np.tanh(h[:, 0] / 2))  # the sigmoid, without overflow
+        return sigmoid(h[:, 0])
 
     def weights(self, k: int = 0) -> np.ndarray:
         """All weights (not biases) of setting ``k``, flattened."""
+        k = self._k(k)
         return np.concatenate([w[k].ravel() for w in self.params[0::2]])
+
+    def _k(self, k: int) -> int:
+        """``k`` checked to be a setting of this result: 0 to ``K - 1``."""
+        return whole("k", k, 0, len(self.train_loss) - 1)
 
 
 @dataclass
@@ -264,20 +284,27 @@ class MLPTrainer:
     last_device: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
-        self.x_train = np.asarray(self.x_train, np.float32)
-        self.y_train = np.asarray(self.y_train, np.float32).reshape(-1)
-        if self.x_train.ndim != 2 or self.x_train.shape[1] != self.config.inputs:
-            raise ValueError(f"x_train must have shape (n, {self.config.inputs}), got {self.x_train.shape}")
-        if len(self.y_train) != len(self.x_train) or len(self.x_train) == 0:
-            raise ValueError("x_train and y_train must have the same, non-zero, number of rows")
+        if not isinstance(self.config, MLPConfig):
+            raise TypeError(f"config must be an MLPConfig, got {type(self.config).__name__}")
+        width = (None, self.config.inputs)
+        self.x_train, self.y_train = self._xy("x_train", self.x_train, "y_train", self.y_train)
         if (self.x_val is None) != (self.y_val is None):
             raise ValueError("give both x_val and y_val, or neither")
         if self.x_val is not None:
-            self.x_val = np.asarray(self.x_val, np.float32)
-            self.y_val = np.asarray(self.y_val, np.float32).reshape(-1)
+            self.x_val, self.y_val = self._xy("x_val", self.x_val, "y_val", self.y_val)
         if self.grid is not None:
-            self.grid = np.asarray(self.grid, np.float32)
+            self.grid = finite_array("grid", self.grid, shape=width, dtype=np.float32)
+        self.seed = _seed("seed", self.seed)
+        self.jit = flag("jit", self.jit)
         self.init = init_params(self.config.sizes, self.seed)
+
+    def _xy(self, x_name: str, x, y_name: str, y) -> tuple[np.ndarray, np.ndarray]:
+        """Inputs ``(n, inputs)`` and one 0/1 label per row, as float32 (a clear error otherwise)."""
+        x = finite_array(x_name, x, shape=(None, self.config.inputs), dtype=np.float32)
+        y = finite_array(y_name, y, values=(0, 1), dtype=np.float32).reshape(-1)
+        if len(y) != len(x):
+            raise ValueError(f"{y_name} must have one label per row of {x_name}: {len(y)} labels for {len(x)} rows")
+        return x, y
 
     # -- the compiled loop ---------------------------------------------------------------------
     def _build(self):
@@ -409,7 +436,11 @@ class MLPTrainer:
 
         import tensorflow as tf
 
-        lr_a, l1_a, l2_a = (np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in (lr, l1, l2))
+        lr_a, l1_a, l2_a = (np.atleast_1d(finite_array(name, a)) for name, a in (("lr", lr), ("l1", l1), ("l2", l2)))
+        for name, a in (("lr", lr_a), ("l1", l1_a), ("l2", l2_a)):
+            if a.ndim != 1:
+                raise ValueError(f"{name} must be a number or a 1-D array of numbers, got shape {a.shape}")
+        step0 = whole("step0", step0, 0)
         k = max(len(lr_a), len(l1_a), len(l2_a))
         lr_a, l1_a, l2_a = (np.broadcast_to(a, (k,)) if len(a) == 1 else a for a in (lr_a, l1_a, l2_a))
         if not len(lr_a) == len(l1_a) == len(l2_a):
@@ -424,7 +455,10 @@ class MLPTrainer:
         if start is None:
             params = [tf.constant(np.broadcast_to(p, (k, *p.shape)).copy()) for p in self.init]
         else:
-            if len(start) != len(self.init) or any(s.shape[1:] != p.shape for s, p in zip(start, self.init)):
+            if not isinstance(start, (list, tuple)) or len(start) != len(self.init):
+                raise ValueError("start must be parameters of this trainer's architecture, as MLPResult.params")
+            start = [finite_array(f"start[{i}]", s, dtype=np.float32) for i, s in enumerate(start)]
+            if any(s.shape[1:] != p.shape or s.shape[0] not in (1, k) for s, p in zip(start, self.init)):
                 raise ValueError("start must be parameters of this trainer's architecture, as MLPResult.params")
             params = [tf.constant(np.broadcast_to(s, (k, *p.shape)).astype(np.float32)) for s, p in zip(start, self.init)]
         empty = tf.zeros([0, self.config.inputs])

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._args import choice, finite_array, number, seed as _seed, whole
+
 __all__ = [
     "HIDDEN",
     "PARAM_NAMES",
@@ -38,24 +40,55 @@ Params = dict[str, np.ndarray]
 
 
 def _check_hidden(hidden: str) -> str:
-    if hidden not in HIDDEN:
-        raise ValueError(f"hidden must be one of {', '.join(HIDDEN)}; got {hidden!r}")
-    return hidden
+    return choice("hidden", hidden, HIDDEN)
+
+
+def _labels(name: str, y, n: int) -> np.ndarray:
+    """``n`` labels from 0 to 1 (0/1, or soft labels) as a float64 column ``(n, 1)``."""
+    y = finite_array(name, y, min_size=0).reshape(-1, 1)
+    if len(y) != n:
+        raise ValueError(f"{name} must have one label per row of x: {len(y)} labels for {n} rows")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"{name} must hold labels from 0 to 1 (class 0 or 1), got {_bad(y)}")
+    return y
+
+
+def _bad(y: np.ndarray) -> str:
+    return f"{float(y[(y < 0) | (y > 1)].flat[0]):g}"
+
+
+def _check_params(params: Params, inputs: int | None = None) -> Params:
+    """``params`` as the dict of float64 arrays :func:`init_two_layer` makes, with consistent shapes."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}, got {type(params).__name__}")
+    missing = [k for k in PARAM_NAMES if k not in params]
+    if missing:
+        raise ValueError(f"params must have the keys {', '.join(PARAM_NAMES)}; missing {', '.join(missing)}")
+    w1 = finite_array("params['W1']", params["W1"], ndim=2)
+    d, h = w1.shape
+    if inputs is not None and d != inputs:
+        raise ValueError(f"params['W1'] must have one row per input column of x ({inputs}), got shape {w1.shape}")
+    return {
+        "W1": w1,
+        "b1": finite_array("params['b1']", params["b1"], shape=(h,)),
+        "W2": finite_array("params['W2']", params["W2"], shape=(h, 1)),
+        "b2": finite_array("params['b2']", params["b2"], shape=(1,)),
+    }
+
+
+def _as_x(x: np.ndarray) -> np.ndarray:
+    return finite_array("x", x, ndim=2)
 
 
 def _as_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (n, d), got shape {x.shape}")
-    if len(y) != len(x):
-        raise ValueError(f"y must have one label per row of x: {len(y)} labels for {len(x)} rows")
-    return x, y
+    x = _as_x(x)
+    return x, _labels("y", y, len(x))
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-z), element-wise, without overflow for any float ``z``."""
-    z = np.asarray(z, dtype=np.float64)
+    """The logistic function 1 / (1 + e^-z), element-wise, without overflow for any float ``z``
+    (±inf included; NaN is refused)."""
+    z = finite_array("z", z, min_size=0, infinite=True)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -65,10 +98,12 @@ def bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
 
     Uses ``max(z, 0) - z*y + log(1 + e^-|z|)``, which is finite for every finite logit.
     """
-    z = np.asarray(z, dtype=np.float64).ravel()
-    y = np.asarray(y, dtype=np.float64).ravel()
+    z = finite_array("z", z).ravel()
+    y = finite_array("y", y).ravel()
     if z.shape != y.shape:
         raise ValueError(f"z and y must hold the same number of values, got {z.size} and {y.size}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"y must hold labels from 0 to 1 (class 0 or 1), got {_bad(y)}")
     return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
@@ -78,10 +113,8 @@ def init_two_layer(n_in: int, n_hidden: int, seed: int = 0) -> Params:
     ``n_in`` (inputs) and ``n_hidden`` (hidden units) must be from 1 to 10 000. The biases are
     not zero so that a gradient check also tests their gradients in a generic position.
     """
-    for name, value in (("n_in", n_in), ("n_hidden", n_hidden)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 10_000:
-            raise ValueError(f"{name} must be a whole number from 1 to 10 000, got {value!r}")
-    rng = np.random.default_rng(seed)
+    n_in, n_hidden = whole("n_in", n_in, 1, 10_000), whole("n_hidden", n_hidden, 1, 10_000)
+    rng = np.random.default_rng(_seed("seed", seed))
     return {
         "W1": rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_in, n_hidden)),
         "b1": rng.normal(0.0, 0.1, n_hidden),
@@ -93,7 +126,8 @@ def init_two_layer(n_in: int, n_hidden: int, seed: int = 0) -> Params:
 def two_layer_forward(params: Params, x: np.ndarray, hidden: str = "tanh") -> dict[str, np.ndarray]:
     """The forward pass; returns every intermediate: ``z1``, ``a1`` ``(n, h)``, ``z2``, ``p`` ``(n, 1)``."""
     _check_hidden(hidden)
-    x = np.asarray(x, dtype=np.float64)
+    x = _as_x(x)
+    params = _check_params(params, x.shape[1])
     z1 = x @ params["W1"] + params["b1"]
     a1 = np.tanh(z1) if hidden == "tanh" else np.maximum(z1, 0.0)
     z2 = a1 @ params["W2"] + params["b2"]
@@ -109,6 +143,7 @@ def two_layer_loss(params: Params, x: np.ndarray, y: np.ndarray, hidden: str = "
 def two_layer_gradients(params: Params, x: np.ndarray, y: np.ndarray, hidden: str = "tanh") -> Params:
     """Back-propagation: the gradient of :func:`two_layer_loss` for every parameter (same keys, shapes)."""
     x, y = _as_xy(x, y)
+    params = _check_params(params, x.shape[1])
     cache = two_layer_forward(params, x, hidden)
     n = len(x)
     dz2 = (cache["p"] - y) / n  # (n, 1)
@@ -131,9 +166,12 @@ def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: fl
     ``loss`` maps a parameter dict to a number; ``eps`` (from 1e-12 to 1) is the step. Costs two
     loss evaluations per parameter entry, so use it on small networks only. ``params`` is unchanged.
     """
-    if not 1e-12 <= eps <= 1.0:
-        raise ValueError(f"eps must be from 1e-12 to 1, got {eps!r}")
-    work = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    eps = number("eps", eps, 1e-12, 1.0)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function of the parameter dict, got {type(loss).__name__}")
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    work = {k: finite_array(f"params[{k!r}]", v, min_size=0).copy() for k, v in params.items()}
     grads: Params = {}
     for name, value in work.items():
         g = np.zeros_like(value)
@@ -151,8 +189,8 @@ def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: fl
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """``‖a - b‖ / (‖a‖ + ‖b‖)`` (Euclidean norms), 0 when both are zero; arrays of one shape."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = finite_array("a", a, min_size=0)
+    b = finite_array("b", b, min_size=0)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     scale = np.linalg.norm(a) + np.linalg.norm(b)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._args import whole
+from ._args import choice, flag, whole
 
 __all__ = [
     "dense_params",
@@ -46,13 +46,14 @@ __all__ = [
 def dense_params(inputs: int, units: int, bias: bool = True) -> int:
     """Parameters of a fully connected layer: ``inputs * units`` weights plus ``units`` biases."""
     inputs, units = whole("inputs", inputs), whole("units", units)
-    return inputs * units + (units if bias else 0)
+    return inputs * units + (units if flag("bias", bias) else 0)
 
 
 def conv2d_params(in_channels: int, filters: int, kernel_size: int | tuple[int, int], bias: bool = True) -> int:
     """Parameters of a 2-D convolution: ``kh * kw * in_channels * filters`` weights plus ``filters`` biases."""
     in_channels, filters = whole("in_channels", in_channels), whole("filters", filters)
-    if isinstance(kernel_size, tuple):
+    bias = flag("bias", bias)
+    if isinstance(kernel_size, (tuple, list)):
         if len(kernel_size) != 2:
             raise ValueError(f"kernel_size must be a whole number or a pair (height, width), got {kernel_size!r}")
         kh, kw = whole("kernel_size[0]", kernel_size[0]), whole("kernel_size[1]", kernel_size[1])
@@ -79,14 +80,17 @@ def attention_params(d_model: int, heads: int = 1, bias: bool = True) -> int:
     d_model, heads = whole("d_model", d_model), whole("heads", heads)
     if d_model % heads:
         raise ValueError(f"heads must divide d_model ({d_model}), got {heads}")
-    return 4 * dense_params(d_model, d_model, bias)
+    return 4 * dense_params(d_model, d_model, flag("bias", bias))
 
 
 def mlp_params(sizes: list[int] | tuple[int, ...], bias: bool = True) -> int:
     """A stack of dense layers with the given layer sizes, inputs first: ``[2, 16, 16, 1]`` has 337."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a list of whole numbers (inputs first), got {sizes!r}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least the inputs and one layer, got {list(sizes)!r}")
     sizes = [whole(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+    bias = flag("bias", bias)
     return sum(dense_params(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:]))
 
 
@@ -162,8 +166,8 @@ def transformer_breakdown(
 
     Returns a dict from part name to parameter count; the counts add up to the total.
     """
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {', '.join(_KINDS)}; got {kind!r}")
+    kind = choice("kind", kind, _KINDS)
+    tied_embeddings, pretraining_heads = flag("tied_embeddings", tied_embeddings), flag("pretraining_heads", pretraining_heads)
     layers = whole("layers", layers, 1, 1000)
     d_model, heads = whole("d_model", d_model), whole("heads", heads)
     if d_model % heads:
@@ -289,9 +293,12 @@ def _canonical(value: object) -> object:
 
 
 def _dtype(name: str, value: str) -> int:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(BYTES_PER_VALUE)} (or float32, bfloat16, float16), "
+                        f"got {value!r}")
     value = _canonical(value)
     if value not in BYTES_PER_VALUE:
-        raise ValueError(f"{name} must be one of {', '.join(BYTES_PER_VALUE)} (or float32, bfloat16, float16); "
+        raise ValueError(f"{name} must be one of {', '.join(BYTES_PER_VALUE)} (or float32, bfloat16, float16), "
                          f"got {value!r}")
     return BYTES_PER_VALUE[value]
 
@@ -310,11 +317,14 @@ def training_memory(
     """
     params = whole("params", params)
     width = _dtype("dtype", dtype)
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)} (or adamw), got {optimizer!r}")
     optimizer = _canonical(optimizer)
     if optimizer not in OPTIMIZER_STATES:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)} (or adamw); got {optimizer!r}")
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)} (or adamw), got {optimizer!r}")
     if master_weights is None:
         master_weights = _canonical(dtype) != "fp32"
+    master_weights = flag("master_weights", master_weights)
     return Memory(
         weights=params * width,
         gradients=params * width,

@@ -8,6 +8,8 @@ import sys
 import warnings
 from dataclasses import dataclass
 
+from ._args import flag, seed as _seed, whole
+
 __all__ = ["Runtime", "setup", "device_name", "FIGURE_STYLE"]
 
 #: The matplotlib style every figure of the book uses (applied by :func:`setup`).
@@ -146,8 +148,12 @@ def setup(
     re-seeds and prints the line again.
     """
     global _RUNTIME
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    seed = _seed("seed", seed)  # NumPy integers too; TypeError for a wrong type, ValueError out of range
+    if deterministic is not None:
+        deterministic = flag("deterministic", deterministic)
+    if logical_cpus is not None:
+        logical_cpus = whole("logical_cpus", logical_cpus, 2, 16)
+    quiet = flag("quiet", quiet)
 
     os.environ["PYTHONHASHSEED"] = str(seed)
     tf = import_tensorflow()  # imported here so that `import helpers` stays cheap
@@ -158,8 +164,6 @@ def setup(
     warnings.filterwarnings("ignore", module="keras.src.trainers.data_adapters")
 
     if logical_cpus is not None:
-        if isinstance(logical_cpus, bool) or not isinstance(logical_cpus, int) or not 2 <= logical_cpus <= 16:
-            raise ValueError(f"logical_cpus must be a whole number from 2 to 16, got {logical_cpus!r}")
         cpu = tf.config.list_physical_devices("CPU")[0]
         wanted = [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)]
         try:

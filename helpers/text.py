@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._args import whole
+from ._args import choice, number, whole
 
 __all__ = ["corpus", "CharVocab", "CharData", "char_data", "BPE", "train_bpe"]
 
@@ -23,9 +23,7 @@ def corpus(max_chars: int | None = None) -> str:
 
     text = "\n\n".join(topics.topics[name] for name in sorted(topics.topics))
     if max_chars is not None:
-        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1000:
-            raise ValueError(f"max_chars must be a whole number of at least 1000, got {max_chars!r}")
-        text = text[:max_chars]
+        text = text[:whole("max_chars", max_chars, 1000)]
     return text
 
 
@@ -37,7 +35,7 @@ class CharVocab:
 
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
-        return cls("".join(sorted(set(text))))
+        return cls("".join(sorted(set(_text("text", text)))))
 
     @property
     def size(self) -> int:
@@ -46,6 +44,7 @@ class CharVocab:
     def encode(self, text: str) -> np.ndarray:
         """Character ids (int32) of ``text``; raises ``ValueError`` naming an unknown character."""
         index = {c: i for i, c in enumerate(self.chars)}
+        text = _text("text", text, empty=True)
         try:
             return np.fromiter((index[c] for c in text), dtype=np.int32, count=len(text))
         except KeyError as exc:
@@ -53,7 +52,7 @@ class CharVocab:
 
     def decode(self, ids) -> str:
         """The text of a sequence of ids."""
-        return "".join(self.chars[int(i)] for i in np.asarray(ids).ravel())
+        return "".join(self.chars[i] for i in _ids("ids", ids, self.size))
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,19 @@ class CharData:
     val: np.ndarray
 
     def batch(self, rng: np.random.Generator, batch_size: int, context: int, split: str = "train"):
-        """Random windows: ``x`` of shape ``(batch_size, context)`` and ``y``, the same shifted by one."""
-        ids = self.train if split == "train" else self.val
-        if context < 1 or context >= len(ids):
-            raise ValueError(f"context must be from 1 to {len(ids) - 1}, got {context}")
+        """Random windows: ``x`` of shape ``(batch_size, context)`` and ``y``, the same shifted by one.
+
+        ``rng`` is a NumPy ``Generator``; ``batch_size`` from 1 to 100 000; ``context`` at least 1 and
+        short enough for a window and its next character to fit in the split; ``split`` is
+        ``"train"`` or ``"val"``.
+        """
+        ids = self.train if choice("split", split, ("train", "val")) == "train" else self.val
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+        batch_size = whole("batch_size", batch_size, 1, 100_000)
+        if len(ids) < 3:
+            raise ValueError(f"the {split} split has {len(ids)} characters, too few for a window")
+        context = whole("context", context, 1, len(ids) - 2)
         starts = rng.integers(0, len(ids) - context - 1, batch_size)
         x = np.stack([ids[s:s + context] for s in starts])
         y = np.stack([ids[s + 1:s + context + 1] for s in starts])
@@ -77,13 +85,37 @@ class CharData:
 
 def char_data(max_chars: int | None = None, val_fraction: float = 0.1) -> CharData:
     """The corpus as character ids, split into the first ``1 - val_fraction`` and the rest."""
-    if not 0.01 <= val_fraction <= 0.5:
-        raise ValueError(f"val_fraction must be from 0.01 to 0.5, got {val_fraction!r}")
+    val_fraction = number("val_fraction", val_fraction, 0.01, 0.5)
     text = corpus(max_chars)
     vocab = CharVocab.from_text(text)
     ids = vocab.encode(text)
     cut = int(len(ids) * (1 - val_fraction))
     return CharData(vocab, ids[:cut], ids[cut:])
+
+
+def _text(name: str, text: object, empty: bool = False) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a string, got {type(text).__name__}")
+    if not text and not empty:
+        raise ValueError(f"{name} must be a non-empty string")
+    return text
+
+
+def _ids(name: str, ids: object, size: int) -> list[int]:
+    """Token ids as a list of ints from 0 to ``size - 1`` (NumPy integer arrays, lists of ints)."""
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of whole numbers (token ids), got a string")
+    try:
+        arr = np.asarray(ids)
+    except ValueError:
+        raise TypeError(f"{name} must be a flat sequence of whole numbers (token ids)") from None
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold whole numbers (token ids), got an array of {arr.dtype}")
+    out = arr.astype(np.int64).ravel().tolist() if arr.size else []
+    bad = [i for i in out if not 0 <= i < size]
+    if bad:
+        raise ValueError(f"{name} must be from 0 to {size - 1}, got {bad[0]}")
+    return out
 
 
 def _merge(ids: np.ndarray, pair: tuple[int, int], new_id: int) -> np.ndarray:
@@ -125,22 +157,21 @@ class BPE:
 
     def encode(self, text: str) -> np.ndarray:
         """Token ids of ``text`` (its UTF-8 bytes, then every merge in the order it was learned)."""
-        ids = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.int64)
+        ids = np.frombuffer(_text("text", text, empty=True).encode("utf-8"), dtype=np.uint8).astype(np.int64)
         for k, pair in enumerate(self.merges):
             ids = _merge(ids, pair, 256 + k)
         return ids
 
     def decode(self, ids) -> str:
         """The text of a sequence of token ids."""
-        return b"".join(self.token_bytes(int(t)) for t in np.asarray(ids).ravel()).decode("utf-8", errors="replace")
+        return b"".join(self.token_bytes(t) for t in _ids("ids", ids, self.vocab_size)).decode("utf-8", errors="replace")
 
 
 def train_bpe(text: str, merges: int) -> BPE:
     """Learn ``merges`` (0 to 5000) byte-pair merges from ``text``: each step joins the most frequent
     adjacent pair of tokens into a new token (ties go to the smaller pair of ids), as in Sennrich et al. (2016)."""
     merges = whole("merges", merges, 0, 5000)
-    if not isinstance(text, str) or not text:
-        raise ValueError("text must be a non-empty string")
+    text = _text("text", text)
     ids = np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.int64)
     learned: list[tuple[int, int]] = []
     for k in range(merges):

@@ -2,7 +2,6 @@
 import helpers  # noqa: F401  (sets TensorFlow's environment before anything imports it)
 
 import contextlib
-import fcntl
 import functools
 import json
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from filelock import FileLock
 
 from helpers import book
 
@@ -32,14 +32,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 @contextlib.contextmanager
 def _exclusive(lock_file: Path):
-    """Hold an exclusive lock on ``lock_file`` (shared by every pytest-xdist worker of this run)."""
+    """Hold an exclusive lock on ``lock_file`` (shared by every pytest-xdist worker of this run;
+    ``filelock`` works on Windows and macOS too)."""
     lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(lock_file):
+        yield
 
 
 def _run_shared_dir(tmp_path_factory) -> Path:

@@ -68,3 +68,20 @@ def test_a_test_that_cannot_run_fails_on_ci_instead_of_skipping(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="no browser"):
         skip_or_fail("no browser")
+
+
+def test_toc_files_reads_nested_sections_in_reading_order(tmp_path):
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n      - file: ch1\n"
+        "        sections:\n          - file: ch1/s1\n      - file: ch2\n      - url: https://example.org\n"
+        "        title: elsewhere\n",
+        encoding="utf-8")
+    for name in ("intro.md", "ch1.ipynb", "ch1/s1.md", "ch2.ipynb"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in book.toc_files(tmp_path)] == [
+        "intro.md", "ch1.ipynb", "ch1/s1.md", "ch2.ipynb"]
+    assert [p.name for p in book.toc_notebooks(tmp_path)] == ["ch1.ipynb", "ch2.ipynb"]
+    (tmp_path / "ch2.ipynb").unlink()
+    with pytest.raises(FileNotFoundError, match="_toc.yml names 'ch2'"):
+        book.toc_files(tmp_path)

@@ -152,3 +152,134 @@ def test_predict_reproduces_the_trainers_accuracy(moons_trainer):
     assert acc == pytest.approx(r.train_accuracy[0], abs=1e-6)
     grid_probs = r.predict(moons_trainer.grid, "tanh")
     np.testing.assert_allclose(grid_probs, r.grid_probs[0], atol=1e-5)
+
+
+# -- arguments and edge cases ------------------------------------------------------------------
+@pytest.mark.parametrize("start", [(1e7, 0.0), (-1e7, 3e5), (1e99, 1e99), (0.0, 0.0)])
+def test_quadratic_divergence_does_not_depend_on_where_the_path_starts(start):
+    converging = explore.quadratic_path(0.15, (1.0, 10.0), start=start, steps=200)  # |1 - lr L| < 1 on both axes
+    assert converging.diverged_at is None and len(converging.points) == 201
+    assert np.all(np.abs(converging.points[-1]) <= np.abs(start))
+    assert np.all(np.isfinite(converging.losses))
+    diverging = explore.quadratic_path(0.25, (1.0, 10.0), start=start, steps=200)  # lr L = 2.5 on the steep axis
+    if start[1] != 0.0:
+        # |x2| grows by 1.5 a step: it passes 1e6 times its start after ceil(log(1e6) / log(1.5)) = 35 steps.
+        assert diverging.diverged_at == 35 and np.all(np.isfinite(diverging.losses))
+    else:  # a start on the flat axis never leaves it
+        assert diverging.diverged_at is None
+
+
+def test_quadratic_path_from_one_diverges_when_it_passes_a_million():
+    # From x = 1 with factor -3 (lr L = 4), |x| = 3^t passes 1e6 at t = 13 (3^12 = 531441).
+    path = explore.quadratic_path(4.0, (1.0,), start=(1.0,), steps=40)
+    assert path.diverged_at == 13 and len(path.points) == 13 and path.points[-1, 0] == 3.0**12
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"lr": 0.1, "curvatures": 5.0}, TypeError, "curvatures must be a tuple of 1 or 2 numbers"),
+    ({"lr": 0.1, "curvatures": ("1", 2)}, TypeError, "curvature must be a number"),
+    ({"lr": 0.1, "start": (1.0,)}, ValueError, r"start must have shape \(2,\), got shape \(1,\)"),
+    ({"lr": 0.1, "start": (np.nan, 0.0)}, ValueError, "start must hold only finite numbers"),
+    ({"lr": 0.1, "start": (1e101, 0.0)}, ValueError, "start must have coordinates from -1e"),
+    ({"lr": 0.1, "start": "ab"}, TypeError, "start must be an array of numbers"),
+    ({"lr": True}, TypeError, "lr must be a number"),
+    ({"lr": 1001.0}, ValueError, "lr must be greater than 0 and at most 1000"),
+    ({"lr": 0.1, "steps": 2.0}, TypeError, "steps must be a whole number"),
+])
+def test_quadratic_path_names_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        explore.quadratic_path(**kwargs)
+
+
+@pytest.mark.parametrize("lr, curvature, flat, regime", [
+    (0.5, 4.0, None, "on the edge"), (0.5 + 1e-9, 4.0, None, "diverging"), (0.26, 4.0, None, "oscillating"),
+    (0.25, 4.0, None, "good"), (0.01, 4.0, None, "too small"), (0.01, 4.0, 5.0, "good"),
+    (0.0125, 4.0, None, "good"), (0.0124, 4.0, None, "too small"),
+])
+def test_quadratic_regime_boundaries(lr, curvature, flat, regime):
+    assert explore.quadratic_regime(lr, curvature, flat) == regime
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"hidden": 16}, TypeError, "hidden must be a tuple of layer widths"),
+    ({"hidden": (16.0,)}, TypeError, "hidden units must be a whole number"),
+    ({"activation": 1}, TypeError, "activation must be one of 'tanh', 'relu', 'sigmoid', 'linear'"),
+    ({"optimizer": "Adam"}, ValueError, "optimizer must be one of 'sgd', 'momentum', 'adam', got 'Adam'"),
+    ({"batch_size": 0}, ValueError, "batch_size must be from 1"),
+    ({"inputs": 0}, ValueError, "inputs must be from 1"),
+])
+def test_config_names_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        explore.MLPConfig(**kwargs)
+
+
+def _xy(n=8):
+    x = np.linspace(-1, 1, 2 * n, dtype=np.float32).reshape(n, 2)
+    return x, (x[:, 0] > 0).astype(np.float32)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(x_val=np.zeros((4, 3)), y_val=np.zeros(4)), ValueError, r"x_val must have shape \(n, 2\), got shape \(4, 3\)"),
+    (dict(x_val=np.zeros((4, 2)), y_val=np.zeros(3)), ValueError, "y_val must have one label per row of x_val: 3 labels for 4"),
+    (dict(y_train=np.arange(8.0)), ValueError, "y_train must hold only the values 0, 1, got 2"),
+    (dict(y_train=np.full(8, -1.0)), ValueError, "y_train must hold only the values 0, 1, got -1"),
+    (dict(y_train=np.zeros(7)), ValueError, "y_train must have one label per row of x_train: 7 labels for 8 rows"),
+    (dict(x_train=np.full((8, 2), np.nan)), ValueError, "x_train must hold only finite numbers"),
+    (dict(x_train=np.zeros((0, 2)), y_train=np.zeros(0)), ValueError, "x_train must have at least 1 entries"),
+    (dict(x_val=np.zeros((4, 2))), ValueError, "give both x_val and y_val, or neither"),
+    (dict(grid=np.zeros((5, 3))), ValueError, r"grid must have shape \(n, 2\)"),
+    (dict(seed=-1), ValueError, "seed must be from 0 to"),
+    (dict(jit="no"), TypeError, "jit must be True or False"),
+    (dict(config="tanh"), TypeError, "config must be an MLPConfig"),
+])
+def test_trainer_names_bad_data_before_tensorflow_sees_it(change, error, message):
+    x, y = _xy()
+    kwargs = dict(config=explore.MLPConfig(hidden=(4,), steps=5), x_train=x, y_train=y) | change
+    with pytest.raises(error, match=message):
+        explore.MLPTrainer(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    x, y = _xy()
+    t = explore.MLPTrainer(explore.MLPConfig(hidden=(4,), steps=5), x, y, x_val=x, y_val=y)
+    return t, t.train([0.1, 0.2])
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(lr="0.1"), TypeError, "lr must be an array of numbers"),
+    (dict(lr=[[0.1]]), ValueError, "lr must be a number or a 1-D array"),
+    (dict(lr=np.nan), ValueError, "lr must hold only finite numbers"),
+    (dict(lr=[]), ValueError, "lr must have at least 1 entries"),
+    (dict(lr=0.1, l2=11), ValueError, "l2 must be from 0 to 10, got 11"),
+    (dict(lr=0.1, step0=-1), ValueError, "step0 must be at least 0"),
+    (dict(lr=0.1, start=[np.zeros((1, 2, 4))]), ValueError, "start must be parameters of this trainer's"),
+    (dict(lr=0.1, start=[np.zeros((1, 2, 5)), np.zeros((1, 4)), np.zeros((1, 4, 1)), np.zeros((1, 1))]), ValueError,
+     "start must be parameters of this trainer's"),
+])
+def test_train_names_bad_settings(tiny_result, kwargs, error, message):
+    trainer, _ = tiny_result
+    with pytest.raises(error, match=message):
+        trainer.train(**kwargs)
+
+
+def test_result_accessors_check_the_setting(tiny_result):
+    trainer, r = tiny_result
+    assert r.setting(1).train_loss.shape == (1, 6) and np.array_equal(r.setting(1).train_loss[0], r.train_loss[1])
+    assert r.weights(1).shape == (2 * 4 + 4 * 1,)
+    for bad in (2, -1):
+        with pytest.raises(ValueError, match="k must be from 0 to 1"):
+            r.setting(bad)
+        with pytest.raises(ValueError, match="k must be from 0 to 1"):
+            r.weights(bad)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        r.predict(trainer.x_train, "gelu")
+    with pytest.raises(ValueError, match=r"x must have shape \(n, 2\)"):
+        r.predict(np.zeros((3, 5)), "tanh")
+    # predict is the network's sigmoid output: with zero weights and output bias b it is sigmoid(b).
+    zero = explore.MLPResult(r.train_loss[:1], None, r.diverged_at[:1],
+                             [np.zeros_like(p[:1]) for p in r.params[:-1]] + [np.full((1, 1), 2.0)],
+                             None, r.train_accuracy[:1], None)
+    np.testing.assert_allclose(zero.predict(np.zeros((2, 2)), "sigmoid"), 1 / (1 + np.exp(-2.0)))
+    # the validation curve is the data loss on the validation set: here the same points as training.
+    np.testing.assert_allclose(r.val_loss, r.train_loss, rtol=1e-6)

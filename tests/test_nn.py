@@ -61,7 +61,7 @@ def test_relative_error():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: nn.init_two_layer(0, 3), "n_in must be a whole number from 1"),
+        (lambda: nn.init_two_layer(0, 3), "n_in must be from 1 to 10000, got 0"),
         (lambda: nn.init_two_layer(2, 2.5), "n_hidden must be a whole number"),
         (lambda: nn.two_layer_forward(nn.init_two_layer(2, 2), np.zeros((1, 2)), "gelu"), "hidden must be one of"),
         (lambda: nn.two_layer_loss(nn.init_two_layer(2, 2), np.zeros((3, 2)), np.zeros(2)), "one label per row"),
@@ -72,3 +72,57 @@ def test_relative_error():
 def test_errors_name_the_argument(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: nn.init_two_layer(2, 2, seed=-1), ValueError, "seed must be from 0 to"),
+        (lambda: nn.init_two_layer("2", 2), TypeError, "n_in must be a whole number"),
+        (lambda: nn.sigmoid(["a"]), TypeError, "z must be an array of numbers"),
+        (lambda: nn.sigmoid([np.nan]), ValueError, r"z must hold only numbers \(no NaN\)"),
+        (lambda: nn.bce_from_logits([0.0], [2.0]), ValueError, "y must hold labels from 0 to 1 .*got 2"),
+        (lambda: nn.bce_from_logits([], []), ValueError, "z must have at least 1 entries"),
+        (lambda: nn.bce_from_logits([np.inf], [1.0]), ValueError, "z must hold only finite numbers"),
+        (lambda: nn.two_layer_loss(nn.init_two_layer(2, 2), np.zeros((3, 2)), [0, 1, -1]), ValueError,
+         "y must hold labels from 0 to 1"),
+        (lambda: nn.two_layer_forward(nn.init_two_layer(2, 2), np.zeros((1, 3))), ValueError,
+         r"params\['W1'\] must have one row per input column of x \(3\)"),
+        (lambda: nn.two_layer_forward(nn.init_two_layer(2, 2), np.zeros(2)), ValueError, "x must have 2 axes"),
+        (lambda: nn.two_layer_forward({"W1": np.zeros((2, 2))}, np.zeros((1, 2))), ValueError,
+         "params must have the keys W1, b1, W2, b2; missing b1, W2, b2"),
+        (lambda: nn.two_layer_forward([np.zeros((2, 2))], np.zeros((1, 2))), TypeError, "params must be a dict"),
+        (lambda: nn.two_layer_forward({**nn.init_two_layer(2, 2), "b1": np.zeros(3)}, np.zeros((1, 2))),
+         ValueError, r"params\['b1'\] must have shape \(2,\), got shape \(3,\)"),
+        (lambda: nn.two_layer_gradients(nn.init_two_layer(2, 2), np.full((1, 2), np.nan), [1]), ValueError,
+         "x must hold only finite numbers"),
+        (lambda: nn.numerical_gradients(lambda p: 0.0, {}, eps="1e-6"), TypeError, "eps must be a number"),
+        (lambda: nn.numerical_gradients("loss", {}), TypeError, "loss must be a function"),
+        (lambda: nn.numerical_gradients(lambda p: 0.0, [1.0]), TypeError, "params must be a dict"),
+        (lambda: nn.relative_error([np.nan], [1.0]), ValueError, "a must hold only finite numbers"),
+    ],
+)
+def test_bad_inputs_get_the_argument_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_soft_labels_and_infinite_logits_in_sigmoid_are_allowed():
+    assert nn.sigmoid([-np.inf, np.inf]).tolist() == [0.0, 1.0]
+    # y = 0.5 on logit 0: cross-entropy ln 2, the same as a hard label at p = 0.5.
+    assert nn.bce_from_logits([0.0], [0.5]) == pytest.approx(np.log(2))
+    assert nn.sigmoid([]).shape == (0,)
+
+
+def test_known_values_of_the_forward_pass():
+    # Weights chosen by hand: z1 = [1, -1], tanh; z2 = tanh(1) - tanh(-1) = 2 tanh(1); p = sigmoid(z2).
+    params = {"W1": np.array([[1.0, -1.0]]), "b1": np.zeros(2), "W2": np.array([[1.0], [-1.0]]), "b2": np.zeros(1)}
+    out = nn.two_layer_forward(params, np.array([[1.0]]))
+    assert out["z2"][0, 0] == pytest.approx(2 * np.tanh(1.0))
+    assert out["p"][0, 0] == pytest.approx(1 / (1 + np.exp(-2 * np.tanh(1.0))))
+    relu = nn.two_layer_forward(params, np.array([[1.0]]), "relu")
+    assert relu["a1"].tolist() == [[1.0, 0.0]] and relu["z2"][0, 0] == 1.0
+    # The loss of class 1 at that probability, and the gradient of b2 is p - y.
+    assert nn.two_layer_loss(params, [[1.0]], [1]) == pytest.approx(np.log1p(np.exp(-2 * np.tanh(1.0))))
+    g = nn.two_layer_gradients(params, [[1.0]], [1])
+    assert g["b2"][0] == pytest.approx(out["p"][0, 0] - 1)

@@ -6,6 +6,20 @@ from helpers import check
 from helpers import params as P
 
 
+def test_known_layer_sizes():
+    # Well-known counts: Keras's summary of Dense(128) on MNIST, VGG-16's first convolution,
+    # a BERT-base attention layer (4 x (768 x 768 + 768)), a GPT-2 small block.
+    assert P.dense_params(784, 128) == 100_480
+    assert P.conv2d_params(3, 64, 3) == 1_792
+    assert P.attention_params(768, 12) == 2_362_368
+    assert P.transformer_block_params(768, 12) == 7_087_872
+    assert P.layer_norm_params(768) == 1_536
+    assert P.mlp_params([784, 128, 10]) == 101_770  # Keras's classic MNIST MLP
+    assert P.mlp_params([784, 128, 10], bias=False) == 101_632
+    assert P.conv2d_params(3, 64, [3, 3], bias=False) == 1_728
+    assert P.attention_params(768, 12, bias=False) == 4 * 768 * 768
+
+
 def test_layer_formulas():
     assert P.dense_params(2, 16) == 48
     assert P.dense_params(2, 16, bias=False) == 32
@@ -34,11 +48,33 @@ def test_exact_counts_of_released_checkpoints():
     assert P.transformer_params(12, 768, 12, 30522, 512, kind="encoder", pretraining_heads=False) == 109_482_240
 
 
-def test_breakdown_adds_up_and_untied_output_adds_a_matrix():
-    parts = P.transformer_breakdown(2, 16, 4, 50, 8)
-    assert sum(parts.values()) == P.transformer_params(2, 16, 4, 50, 8)
-    untied = P.transformer_params(2, 16, 4, 50, 8, tied_embeddings=False)
-    assert untied - P.transformer_params(2, 16, 4, 50, 8) == 50 * 16
+def test_breakdown_matches_the_released_checkpoints_part_by_part():
+    # Counts of the released checkpoints' tensors (Hugging Face `transformers`, summed per module).
+    assert P.transformer_breakdown(12, 768, 12, 50257, 1024) == {  # GPT-2 small
+        "token embedding": 38_597_376,  # wte 50257 x 768
+        "position embedding": 786_432,  # wpe 1024 x 768
+        "blocks": 85_054_464,  # 12 x 7,087,872 per block
+        "final layer norm": 1_536,  # ln_f
+    }
+    assert P.transformer_breakdown(12, 768, 12, 30522, 512, kind="encoder") == {  # BERT-base
+        "token embedding": 23_440_896,
+        "position embedding": 393_216,
+        "segment embedding": 1_536,
+        "embedding layer norm": 1_536,  # embeddings in all: 23,837,184
+        "blocks": 85_054_464,
+        "pooler": 590_592,
+        # cls.predictions (dense 590,592 + layer norm 1,536 + bias 30,522) + cls.seq_relationship (1,538)
+        "pre-training heads": 624_188,
+    }
+    # BertForPreTraining holds 110,106,428 parameters.
+    assert P.transformer_params(12, 768, 12, 30522, 512, kind="encoder") == 110_106_428
+
+
+def test_untied_output_adds_one_vocab_by_width_matrix():
+    parts = P.transformer_breakdown(2, 16, 4, 50, 8, tied_embeddings=False)
+    assert parts["output projection"] == 800  # 50 x 16, no bias
+    assert "output projection" not in P.transformer_breakdown(2, 16, 4, 50, 8)
+    assert P.transformer_params(2, 16, 4, 50, 8, tied_embeddings=False) == P.transformer_params(2, 16, 4, 50, 8) + 800
 
 
 def test_heads_do_not_change_the_count():
@@ -63,6 +99,32 @@ def test_heads_do_not_change_the_count():
 )
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: P.dense_params(2, 3, bias="no"), "bias must be True or False, got 'no'"),
+        (lambda: P.conv2d_params(1, 2, 3, bias=1), "bias must be True or False"),
+        (lambda: P.attention_params(8, 2, bias=None), "bias must be True or False"),
+        (lambda: P.mlp_params([2, 3], bias="False"), "bias must be True or False"),
+        (lambda: P.mlp_params(5), "sizes must be a list of whole numbers"),
+        (lambda: P.mlp_params("2,3"), "sizes must be a list of whole numbers"),
+        (lambda: P.mlp_params([2, 3.5]), r"sizes\[1\] must be a whole number"),
+        (lambda: P.transformer_params(2, 64, 8, 50, 8, tied_embeddings="no"), "tied_embeddings must be True or False"),
+        (lambda: P.transformer_params(2, 64, 8, 50, 8, kind="encoder", pretraining_heads=0),
+         "pretraining_heads must be True or False"),
+        (lambda: P.transformer_params(2, 64, 8, 50, 8, kind=1), "kind must be one of 'decoder', 'encoder', got 1"),
+        (lambda: P.transformer_params(2.5, 64, 8, 50, 8), "layers must be a whole number from 1 to 1000"),
+        (lambda: P.training_memory(10, dtype=4), "dtype must be one of fp32, bf16, fp16, int8"),
+        (lambda: P.training_memory(10, optimizer=None), "optimizer must be one of sgd, momentum, adam"),
+        (lambda: P.training_memory(10, master_weights="yes"), "master_weights must be True or False"),
+        (lambda: P.inference_memory_bytes(10, dtype=2), "dtype must be one of"),
+    ],
+)
+def test_wrong_types_are_type_errors_naming_the_argument(call, message):
+    with pytest.raises(TypeError, match=message):
         call()
 
 

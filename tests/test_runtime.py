@@ -38,10 +38,33 @@ def test_setup_seeds_python_numpy_and_tensorflow():
     assert a == b
 
 
-@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "0", True])
-def test_setup_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="seed must be a whole number"):
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_setup_rejects_seeds_out_of_range(seed):
+    with pytest.raises(ValueError, match=r"^seed must be from 0 to 4294967295, got "):
         helpers.setup(seed=seed)
+
+
+@pytest.mark.parametrize("seed", [1.5, "0", True, None])
+def test_setup_rejects_seeds_of_the_wrong_type(seed):
+    with pytest.raises(TypeError, match=r"^seed must be a whole number from 0 to 4294967295, got "):
+        helpers.setup(seed=seed)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(deterministic="yes"), TypeError, "deterministic must be True or False"),
+    (dict(quiet=1), TypeError, "quiet must be True or False"),
+    (dict(logical_cpus=1), ValueError, "logical_cpus must be from 2 to 16, got 1"),
+    (dict(logical_cpus=4.0), TypeError, "logical_cpus must be a whole number from 2 to 16"),
+])
+def test_setup_names_other_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        helpers.setup(**kwargs)
+
+
+def test_setup_takes_a_numpy_seed_like_the_rest_of_the_api(capsys):
+    r = helpers.setup(seed=np.int64(3), quiet=True)
+    assert r.seed == 3 and type(r.seed) is int
+    assert capsys.readouterr().out == ""  # quiet
 
 
 def test_setup_applies_the_figure_style():
@@ -52,9 +75,25 @@ def test_setup_applies_the_figure_style():
     assert mpl.rcParams["figure.dpi"] == runtime.FIGURE_STYLE["figure.dpi"]
 
 
-def test_device_name_is_cpu_or_a_gpu_name():
-    name = runtime.device_name()
-    assert isinstance(name, str) and name
+def test_device_name_reads_the_first_gpu_or_says_cpu(monkeypatch):
+    import tensorflow as tf
+
+    class FakeGPU:
+        name = "/physical_device:GPU:0"
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    assert runtime.device_name() == "CPU"
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [FakeGPU(), FakeGPU()])
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda d: {"device_name": "NVIDIA H200"})
+    assert runtime.device_name() == "NVIDIA H200"
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda d: {})
+    assert runtime.device_name() == "/physical_device:GPU:0"  # no name in the details: TF's device name
+
+
+def test_summary_on_a_cpu_says_so():
+    r = runtime.Runtime(seed=5, device="CPU", device_name="CPU", gpus=0, deterministic=True, tensorflow="2.21.0")
+    assert r.summary == ("helpers.setup: seed 5, TensorFlow 2.21.0 on CPU, deterministic ops "
+                         "(no GPU found: everything runs, only slower).")
 
 
 def test_summary_names_the_gpu():

@@ -57,3 +57,31 @@ def test_bpe_arguments_are_checked():
         text.train_bpe("", 3)
     with pytest.raises(ValueError, match="token"):
         text.BPE(()).token_bytes(300)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda d: d.batch(np.random.default_rng(0), 2, 8, split="valdation"), ValueError,
+     "split must be one of 'train', 'val', got 'valdation'"),
+    (lambda d: d.batch(0, 2, 8), TypeError, "rng must be a numpy.random.Generator"),
+    (lambda d: d.batch(np.random.default_rng(0), 0, 8), ValueError, "batch_size must be from 1"),
+    (lambda d: d.batch(np.random.default_rng(0), 2, 8.0), TypeError, "context must be a whole number"),
+    (lambda d: d.batch(np.random.default_rng(0), 2, len(d.val) - 1, split="val"), ValueError,
+     "context must be from 1 to"),
+    (lambda d: d.vocab.decode([0, -1]), ValueError, "ids must be from 0 to"),
+    (lambda d: d.vocab.decode([0.0]), TypeError, "ids must hold whole numbers"),
+    (lambda d: d.vocab.encode(["a"]), TypeError, "text must be a string"),
+])
+def test_char_data_refuses_bad_arguments(call, error, message):
+    data = text.char_data(max_chars=2000)
+    with pytest.raises(error, match=message):
+        call(data)
+
+
+def test_longest_context_fits_and_validation_split_is_used():
+    data = text.char_data(max_chars=2000)
+    x, y = data.batch(np.random.default_rng(0), 3, len(data.val) - 2, split="val")
+    assert x.shape == (3, len(data.val) - 2)
+    assert np.array_equal(x[0], data.val[:-2]) and np.array_equal(y[0], data.val[1:-1])
+    assert text.char_data(2000, val_fraction=0.5).val.size == 1000
+    with pytest.raises(TypeError, match="val_fraction must be a number"):
+        text.char_data(2000, val_fraction="0.1")

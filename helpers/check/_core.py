@@ -6,6 +6,7 @@ that raises ``NotImplementedError`` or returns ``None``) gets a "not yet" verdic
 from __future__ import annotations
 
 from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,12 +52,30 @@ def call_answer(fn: Callable, *args, name: str = "your function"):
     return out
 
 
-def as_array(out, name: str) -> np.ndarray:
-    """A reader's answer as a float64 array (NumPy arrays, TF tensors, lists); a plain explanation if not."""
+def _numeric(out, name: str, what: str) -> np.ndarray:
+    """``out`` as a float64 array, refusing strings, complex numbers and other objects (and bools,
+    when ``what`` is ``"a number"``)."""
+    if isinstance(out, (str, bytes)):
+        raise _AnswerProblem(f"{name} should be {what}, but is the string {out!r}.")
+    described = type(out).__name__
     try:
-        return np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _AnswerProblem(f"{name} should return an array of numbers, but returned {type(out).__name__}.") from None
+        raw = np.asarray(out)
+        described = f"{described} of {raw.dtype}" if isinstance(out, (list, tuple, np.ndarray)) else described
+        if raw.dtype.kind in "USVc" or (raw.dtype.kind == "b" and what == "a number"):
+            raise TypeError
+        if raw.dtype.kind == "O" and any(v is None for v in raw.ravel()):  # None would become NaN
+            raise _AnswerProblem(f"{name} should be {what}, but holds None: did you forget `return`?")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. a complex number among other objects
+            return raw.astype(np.float64)
+    except (TypeError, ValueError, OverflowError, Warning):
+        raise _AnswerProblem(f"{name} should be {what}, but is {described}.") from None
+
+
+def as_array(out, name: str) -> np.ndarray:
+    """A reader's answer as a float64 array (NumPy arrays, TF tensors, lists of numbers or of bools);
+    a plain explanation if it holds strings, complex numbers or other objects."""
+    return _numeric(out, name, "an array of numbers")
 
 
 def as_number(out, name: str) -> float:
@@ -64,12 +83,9 @@ def as_number(out, name: str) -> float:
     explanation if it is a bool, a string, several numbers, NaN or infinite."""
     if out is None:
         raise _AnswerProblem(f"{name} is None: did you forget `return`?")
-    if isinstance(out, (bool, np.bool_, str, bytes)):
+    if isinstance(out, (bool, np.bool_)):
         raise _AnswerProblem(f"{name} should be a number, but is {type(out).__name__} {out!r}.")
-    try:
-        arr = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _AnswerProblem(f"{name} should be a number, but is {type(out).__name__}.") from None
+    arr = _numeric(out, name, "a number")
     if arr.size != 1:
         raise _AnswerProblem(f"{name} should be one number, but has shape {arr.shape}.")
     value = float(arr.reshape(()))
@@ -112,11 +128,7 @@ def accuracy_function(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
             (np.array([0.5, 0.5, 0.8]), np.array([0, 0, 1]), 1.0),
         ]
         for probs, labels, expected in cases:
-            got = call_answer(fn, probs, labels, name="your accuracy function")
-            try:
-                got = float(got)
-            except (TypeError, ValueError):
-                return Verdict(False, f"it should return one number, but returned {type(got).__name__}.")
+            got = as_number(call_answer(fn, probs, labels, name="your accuracy function"), "the accuracy")
             if got > 1.0 and np.isclose(got, 100 * expected):
                 return Verdict(False, "it returns a percentage; return a fraction between 0 and 1.")
             if not np.isclose(got, expected):

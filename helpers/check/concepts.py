@@ -32,10 +32,10 @@ def linear_predict(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) ->
                                       f"per point, shape {expected.shape}.")
             if np.array_equal(got, 1 - expected):
                 return Verdict(False, "the labels are swapped: class 1 is where x @ w + b is positive.")
-            if np.array_equal(got.astype(int), (x @ w > 0).astype(int)) and not np.array_equal(got, expected):
+            if np.array_equal(got, (x @ w > 0).astype(int)) and not np.array_equal(got, expected):
                 return Verdict(False, "it ignores the bias b: add it before comparing with 0.")
-            if not np.array_equal(got.astype(int), expected):
-                wrong = int(np.sum(got.astype(int) != expected))
+            if not np.array_equal(got, expected):  # exact 0/1 labels (bools count as 0/1), no rounding
+                wrong = int(np.sum(got != expected))
                 return Verdict(False, f"{wrong} of {len(x)} labels differ from 1 where x @ w + b > 0, else 0.")
         return Verdict(True, "a linear classifier only asks on which side of the plane x @ w + b = 0 a point lies.")
 
@@ -71,11 +71,7 @@ def mlp_param_count(fn: Callable[[list[int]], int]) -> Verdict:
     def check() -> Verdict:
         for sizes in ([2, 16, 16, 1], [30, 1], [64, 128, 10], [3, 5, 7, 9, 11]):
             expected = mlp_params(sizes)
-            got = call_answer(fn, list(sizes), name="your count function")
-            try:
-                got = int(got)
-            except (TypeError, ValueError):
-                return Verdict(False, f"it should return a whole number, but returned {type(got).__name__}.")
+            got = as_int(call_answer(fn, list(sizes), name="your count function"), "the count")
             if got == expected:
                 continue
             weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -341,10 +337,9 @@ def bpe_merge(fn: Callable[[list, tuple, int], list]) -> Verdict:
         for ids, pair, new_id in cases:
             expected = reference(ids, pair, new_id)
             got = call_answer(fn, list(ids), pair, new_id, name="your merge function")
-            try:
-                got = [int(v) for v in got]
-            except (TypeError, ValueError):
+            if not isinstance(got, (list, tuple, np.ndarray)):
                 return Verdict(False, f"it should return a list of ids, but returned {type(got).__name__}.")
+            got = [as_int(v, "each id") for v in got]
             if got == expected:
                 continue
             if got == list(ids):

@@ -28,6 +28,11 @@ def _quietly(fn: Callable, *args, name: str):
     return out, warned
 
 
+def _error(got: np.ndarray, want: np.ndarray) -> float:
+    """:func:`helpers.nn.relative_error`, or infinity when the reader's array holds NaN or inf."""
+    return nn.relative_error(got, want) if np.all(np.isfinite(got)) else np.inf
+
+
 def _fmt(a: np.ndarray) -> str:
     return np.array2string(np.asarray(a, dtype=float), precision=4, suppress_small=True, separator=", ")
 
@@ -172,8 +177,8 @@ def backprop_gradients(fn: Callable, hidden: str = "relu") -> Verdict:
                 else:
                     return Verdict(False, f"the gradient for {k} has shape {g.shape}, but {k} has shape "
                                           f"{want[k].shape}: a gradient has its parameter's shape.")
-            err = nn.relative_error(g, want[k])
-            if not err <= 1e-4:  # also catches NaN
+            err = _error(g, want[k])
+            if not err <= 1e-4:
                 ratio = np.sum(g * want[k]) / max(np.sum(want[k] ** 2), 1e-300)
                 if np.isclose(ratio, len(x), rtol=1e-3):
                     return Verdict(False, f"the gradient for {k} is {len(x)} times too large: the loss is a "
@@ -182,7 +187,7 @@ def backprop_gradients(fn: Callable, hidden: str = "relu") -> Verdict:
         if problems:
             other = next(h for h in nn.HIDDEN if h != hidden)
             theirs = nn.two_layer_gradients(params, x, y, other)
-            if all(nn.relative_error(as_array(got[k], k).reshape(theirs[k].shape), theirs[k]) < 1e-4
+            if all(_error(as_array(got[k], k).reshape(theirs[k].shape), theirs[k]) < 1e-4
                    for k in nn.PARAM_NAMES):
                 return Verdict(False, f"these are the gradients of the network with a {other} hidden layer; "
                                       f"this exercise uses {hidden}: change the forward pass and the "

@@ -5,18 +5,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Verdict, _run, as_array, call_answer
+from ._core import Verdict, _run, as_array, as_number, call_answer
 
 __all__ = ["power_law_exponent", "training_flops", "clip_per_example", "integrated_gradients_function"]
 
 
 def _number(value, what: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        from ._core import _AnswerProblem
-
-        raise _AnswerProblem(f"{what} should be one number, but it returned {type(value).__name__}.") from None
+    return as_number(value, f"what {what} returned")
 
 
 def power_law_exponent(fn: Callable) -> Verdict:
@@ -65,11 +60,7 @@ def clip_per_example(fn: Callable) -> Verdict:
     def check() -> Verdict:
         grads = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0], [6.0, -8.0]], dtype=np.float32)
         want = np.array([[0.6, 0.8], [0.3, 0.4], [0.0, 0.0], [0.6, -0.8]], dtype=np.float32)
-        got = call_answer(fn, grads.copy(), 1.0, name="your function")
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
+        got = as_array(call_answer(fn, grads.copy(), 1.0, name="your function"), "what your function returned")
         if got.shape != grads.shape:
             return Verdict(False, f"it returned shape {got.shape}; keep one clipped gradient per row, {grads.shape}.")
         if np.any(~np.isfinite(got)):
@@ -94,11 +85,8 @@ def integrated_gradients_function(fn: Callable) -> Verdict:
         x = np.array([1.0, -2.0, 0.5])
         base = np.zeros(3)
         # f(x) = sum(x**2): the gradient is linear along the path, so IG is exactly x**2 - base**2.
-        got = call_answer(fn, lambda z: 2 * np.asarray(z), x, base, 50, name="your function")
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
+        got = as_array(call_answer(fn, lambda z: 2 * np.asarray(z), x, base, 50, name="your function"),
+                       "what your function returned")
         if got.shape != x.shape:
             return Verdict(False, f"it returned shape {got.shape}; return one attribution per input, {x.shape}.")
         if np.allclose(got, 2 * x, atol=1e-3):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Verdict, call_answer, _run
+from ._core import Verdict, _run, as_array, call_answer
 
 __all__ = ["standardiser", "malignant_precision_recall"]
 
@@ -21,11 +21,8 @@ def standardiser(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
         x_train = rng.normal(loc=[5.0, -2.0, 100.0], scale=[2.0, 0.5, 30.0], size=(40, 3))
         x_other = rng.normal(loc=[6.0, -1.0, 80.0], scale=[1.0, 1.0, 10.0], size=(7, 3))
         expected = (x_other - x_train.mean(axis=0)) / x_train.std(axis=0)
-        got = call_answer(fn, x_train.copy(), x_other.copy(), name="your standardise function")
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return Verdict(False, f"it should return an array, but returned {type(got).__name__}.")
+        got = as_array(call_answer(fn, x_train.copy(), x_other.copy(), name="your standardise function"),
+                       "what your function returned")
         if got.shape != x_other.shape:
             if got.shape == x_train.shape:
                 return Verdict(False, "it returned an array shaped like x_train: "
@@ -65,10 +62,10 @@ def malignant_precision_recall(fn: Callable[[np.ndarray, np.ndarray], tuple[floa
         # malignant: predicted 0 at 5 places, 3 of them truly 0; 4 truly malignant, 3 found.
         expected = (3 / 5, 3 / 4)
         got = call_answer(fn, labels.copy(), preds.copy(), name="your function")
-        try:
-            precision, recall = (float(v) for v in got)
-        except (TypeError, ValueError):
-            return Verdict(False, "it should return two numbers, (precision, recall).")
+        pair = as_array(got, "your (precision, recall)")
+        if pair.shape != (2,):
+            return Verdict(False, f"it should return two numbers, (precision, recall), but returned shape {pair.shape}.")
+        precision, recall = (float(v) for v in pair)
         if np.allclose((precision, recall), expected):
             return Verdict(True, "precision = found malignant / predicted malignant, "
                                  "recall = found malignant / truly malignant.")
