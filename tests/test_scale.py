@@ -35,10 +35,78 @@ def test_power_law_fit_recovers_exponent():
         scale.fit_power_law([2, 2], [1, 3])
 
 
-def test_matmul_rate_is_positive():
-    assert scale.matmul_flops_per_second(64, repeats=2) > 0
+def test_matmul_rate_against_the_cpu_peak_and_devices():
+    rate = scale.matmul_flops_per_second(256, repeats=3)
+    peak = scale.cpu_peak_flops()
+    # A measured rate can never beat the nominal peak by more than turbo clocks allow (x1.6 is generous),
+    # and a 256x256 float32 product reaches at least a thousandth of it on any CPU with vector units.
+    if peak.flops is not None:
+        assert peak.flops / 1000 < rate < 1.6 * peak.flops
     with pytest.raises(ValueError, match="n must be"):
         scale.matmul_flops_per_second(3)
+    with pytest.raises(ValueError, match="does not exist on this machine"):
+        scale.matmul_flops_per_second(64, repeats=1, device="/GPU:7")
+    with pytest.raises(ValueError, match="device must look like"):
+        scale.matmul_flops_per_second(64, repeats=1, device="gpu")
+    with pytest.raises(ValueError, match="repeats"):
+        scale.matmul_flops_per_second(64, repeats=0)
+
+
+CPUINFO = """processor\t: 0
+flags\t\t: fpu sse sse2 avx avx2 fma avx512f
+cpu MHz\t\t: 2500.000
+siblings\t: 4
+cpu cores\t: 2
+"""
+
+
+def test_cpu_peak_from_cpuinfo():
+    peak = scale.cpu_peak_flops(CPUINFO, cores=2)
+    assert peak.flops_per_cycle == 16 * 2 * 2
+    if peak.clock_hz == 2.5e9:  # no cpufreq files: the cpu MHz line is used
+        assert peak.flops == 2 * 2.5e9 * 64
+    assert scale.cpu_peak_flops(CPUINFO.replace(" avx512f", ""), cores=1).flops_per_cycle == 32
+    assert scale.cpu_peak_flops("flags : sse2\n", cores=1).flops_per_cycle == 16
+    with pytest.raises(TypeError, match="cpuinfo"):
+        scale.cpu_peak_flops(3)
+
+
+def test_datasheet_peaks():
+    assert scale.datasheet_peak("NVIDIA H200", "bf16") == ("H200", 989e12)
+    assert scale.datasheet_peak("NVIDIA A100-SXM4-80GB", "tf32") == ("A100", 156e12)
+    assert scale.datasheet_peak("NVIDIA H100 PCIe", "bf16") is None
+    assert scale.datasheet_peak("Tesla T4", "fp32") is None
+    # On the tensor cores of all three, dense tf32 runs at half the bf16 rate (the data sheets round it).
+    for gpu in ("A100", "H100", "H200"):
+        assert scale.PEAK_FLOPS[(gpu, "tf32")] == pytest.approx(scale.PEAK_FLOPS[(gpu, "bf16")] / 2, rel=2e-3)
+        assert gpu in scale.PEAK_SOURCES
+    with pytest.raises(ValueError, match="precision"):
+        scale.datasheet_peak("NVIDIA H200", "fp8")
+    assert scale.matmul_precision("bfloat16", "CPU") == "bf16" and scale.matmul_precision("float32", "CPU") == "fp32"
+
+
+def test_bootstrap_interval_covers_the_true_exponent():
+    rng = np.random.default_rng(0)
+    x = np.geomspace(1e3, 1e6, 6)
+    y = 5.0 * x[:, None] ** -0.3 * np.exp(rng.normal(0, 0.02, (6, 5)))
+    fit = scale.bootstrap_power_law(x, y, resamples=500)
+    assert fit.low < -0.3 < fit.high and fit.low < fit.exponent < fit.high
+    assert fit.high - fit.low < 0.05
+    noiseless = scale.bootstrap_power_law(x, np.repeat((5.0 * x ** -0.3)[:, None], 3, 1), resamples=200)
+    assert noiseless.low == pytest.approx(-0.3) and noiseless.high == pytest.approx(-0.3)
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        scale.bootstrap_power_law(x, y[:, :1])
+    with pytest.raises(ValueError, match="one row per x"):
+        scale.bootstrap_power_law(x, y[:4])
+    with pytest.raises(ValueError, match="y"):
+        scale.bootstrap_power_law(x, np.full((6, 3), np.nan))
+
+
+def test_fit_power_law_says_why_it_cannot_fit():
+    with pytest.raises(ValueError, match="at least 2 points"):
+        scale.fit_power_law([1.0], [2.0])
+    with pytest.raises(ValueError, match="x"):
+        scale.fit_power_law([1.0, np.nan], [2.0, 1.0])
 
 
 def test_checkers_of_the_chapter():

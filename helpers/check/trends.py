@@ -7,7 +7,8 @@ import numpy as np
 
 from ._core import Verdict, _run, as_array, as_number, call_answer
 
-__all__ = ["power_law_exponent", "training_flops", "clip_per_example", "integrated_gradients_function"]
+__all__ = ["power_law_exponent", "training_flops", "clip_per_example", "integrated_gradients_function",
+           "params_for_loss", "chinchilla_bill"]
 
 
 def _number(value, what: str) -> float:
@@ -106,5 +107,56 @@ def integrated_gradients_function(fn: Callable) -> Verdict:
             return Verdict(False, f"for f(x) = sum(sin x) the attributions add up to {got.sum():.4f}, not "
                                   f"f(x) - f(baseline) = {np.sin(x).sum():.4f}: check the path points.")
         return Verdict(True, "attributions are (x - baseline) times the average gradient along the straight path.")
+
+    return _run(check)
+
+
+def params_for_loss(fn: Callable) -> Verdict:
+    """Check ``fn(law, loss) -> N``: the size at which a fitted ``law`` (a
+    :class:`helpers.scale.PowerLaw`, ``L = a N^k``) predicts ``loss``, that is ``(loss / a)^(1/k)``."""
+    from ..scale import PowerLaw
+
+    def check() -> Verdict:
+        for law, loss in ((PowerLaw(4.0, -0.1, 1.0), 2.0), (PowerLaw(10.0, -0.25, 1.0), 1.0),
+                          (PowerLaw(3.0, -0.076, 1.0), 1.5)):
+            want = (loss / law.coefficient) ** (1 / law.exponent)
+            got = as_number(call_answer(fn, law, loss, name="your function"), "your function's answer")
+            if np.isclose(got, (loss / law.coefficient) ** (-1 / law.exponent), rtol=1e-6):
+                return Verdict(False, "the exponent's sign is flipped: with L = a N^k, N = (L / a)^(1/k) and k is "
+                                      "negative, so a lower loss needs a larger N.")
+            if np.isclose(got, (law.coefficient / loss) ** (1 / law.exponent), rtol=1e-6):
+                return Verdict(False, "the ratio is upside down: solve L = a N^k for N, N = (L / a)^(1/k).")
+            if not np.isclose(got, want, rtol=1e-6):
+                return Verdict(False, f"for L = {law.coefficient:g} N^{law.exponent:g} and loss {loss:g} it returned "
+                                      f"{got:.4g}; the law reaches that loss at N = {want:.4g}.")
+        return Verdict(True, "inverting L = a N^k gives N = (L / a)^(1/k); small exponents make it grow very fast.")
+
+    return _run(check)
+
+
+def chinchilla_bill(flops, h100_hours) -> Verdict:
+    """Check the two numbers of the exercise "Chinchilla's bill": Chinchilla's training FLOPs
+    (6 × 70e9 × 1.4e12) and its H100 GPU-hours at 40 % of the dense bf16 peak, 989 TFLOP/s.
+    Rounded answers within 3 % are accepted."""
+
+    def check() -> Verdict:
+        want_flops = 6 * 70e9 * 1.4e12
+        got = as_number(flops, "flops")
+        if np.isclose(got, want_flops / 3, rtol=0.03):
+            return Verdict(False, "flops is one forward pass (2 N D); training also runs the backward pass: 6 N D.")
+        if not np.isclose(got, want_flops, rtol=0.03):
+            return Verdict(False, f"flops is {got:.3g}; 6 N D with N = 70e9 and D = 1.4e12 is {want_flops:.3g}.")
+        want_hours = want_flops / (0.4 * 989e12) / 3600
+        hours = as_number(h100_hours, "h100_hours")
+        if np.isclose(hours, want_hours * 3600, rtol=0.03):
+            return Verdict(False, "h100_hours is in seconds: divide by 3600.")
+        if np.isclose(hours, want_flops / (989e12) / 3600, rtol=0.03):
+            return Verdict(False, "h100_hours assumes the full peak; at 40 % utilisation it takes 1 / 0.4 times longer.")
+        if np.isclose(hours, want_flops / (0.4 * 67e12) / 3600, rtol=0.03):
+            return Verdict(False, "h100_hours uses the fp32 peak; training runs in bf16 on the tensor cores (989 TFLOP/s).")
+        if not np.isclose(hours, want_hours, rtol=0.03):
+            return Verdict(False, f"h100_hours is {hours:.3g}; C / (0.4 × 989e12 FLOP/s) / 3600 is {want_hours:.3g}.")
+        return Verdict(True, f"{want_flops:.2g} FLOPs, about {want_flops / 3.14e23:.1f} times GPT-3's, and "
+                             f"{want_hours:.2g} H100-hours at 40 % of the bf16 peak.")
 
     return _run(check)
