@@ -154,3 +154,66 @@ def test_accuracy_function_threshold_convention_at_one_half():
     assert not verdict and "exactly 0.5" in str(verdict)
     assert check.accuracy_function(rounded)
     assert not check.accuracy_function(lambda p, y: 0.5)
+
+
+# ---- issue 17: forward's softmax-overflow exercise ----
+@pytest.mark.parametrize("row", [[100.0, 101.0], np.array([89.0, 0.0, -5.0]), [-1000.0, -1001.0],
+                                 np.array([500, 500], dtype=np.int64), (1e30, 1.0)])
+def test_softmax_overflow_accepts_rows_that_break_the_unshifted_softmax(row):
+    verdict = check.softmax_overflow(row)
+    assert verdict, str(verdict)
+    assert "NaN" in str(verdict) or "nan" in str(verdict)
+
+
+@pytest.mark.parametrize("row, words", [
+    ([1.0, 2.0, 3.0], "fits in float32"),
+    ([88.0, 80.0], "fits in float32"),           # e^88 < 3.4e38: just inside
+    ([-200.0, 0.0], "fits in float32"),           # one exponential underflows, the sum does not
+    ([np.inf, 1.0], "finite"),
+    ([np.nan, 1.0], "finite"),
+    ([100.0], "at least two"),
+    ([[100.0, 101.0]], "1-D"),
+    ([1e40, 1.0], "too large to be float32"),
+    ("100, 101", "should be an array"),
+    (None, "None"),
+])
+def test_softmax_overflow_rejects_rows_that_do_not_and_says_why(row, words):
+    verdict = check.softmax_overflow(row)
+    assert not verdict and words in str(verdict), str(verdict)
+
+
+def test_softmax_overflow_names_overflow_and_underflow():
+    assert "overflows" in str(check.softmax_overflow([100.0, 101.0]))
+    assert "underflows" in str(check.softmax_overflow([-1000.0, -1001.0]))
+
+
+def _row_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_stable_softmax_accepts_shifted_versions():
+    assert _no_warnings(check.stable_softmax, _row_softmax)
+
+    def via_logsumexp(z):  # another valid form: exp(z - logsumexp(z))
+        m = z.max(axis=1, keepdims=True)
+        return np.exp(z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))))
+
+    assert _no_warnings(check.stable_softmax, via_logsumexp)
+
+    def keras_softmax(z):
+        import keras
+        return keras.ops.softmax(np.asarray(z, np.float32), axis=-1)
+
+    assert check.stable_softmax(keras_softmax)
+
+
+def test_stable_softmax_rejects_wrong_answers_with_a_reason():
+    naive = _no_warnings(check.stable_softmax, lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
+    assert not naive and "overflows" in str(naive)
+    whole = check.stable_softmax(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum())
+    assert not whole and "each row" in str(whole)
+    columns = check.stable_softmax(lambda z: _row_softmax(z.T).T)
+    assert not columns and "expected" in str(columns)
+    assert "shape" in str(check.stable_softmax(lambda z: _row_softmax(z)[:, 0]))
+    assert "NotImplementedError" in str(check.stable_softmax(todo))

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from helpers import check
 
@@ -30,3 +31,24 @@ def test_stable_rate_accepts_one_third_and_names_the_usual_mistakes():
                          (0.5, "not the limit"), ("1/3", "should be a number"), (None, "None")]:
         verdict = check.stable_rate(wrong)
         assert not verdict and words in str(verdict), (wrong, str(verdict))
+
+
+def test_scaled_rate_accepts_the_linear_rule_written_several_ways():
+    assert check.scaled_rate(lambda lr, b, nb: lr * nb / b)
+    assert check.scaled_rate(lambda lr, b, nb: lr * (nb / b))
+    assert check.scaled_rate(lambda lr, b, nb: np.float32(lr) / b * nb)  # float32 rounding is accepted
+    assert check.scaled_rate(lambda lr, b, nb: np.array(lr * nb / b))
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda lr, b, nb: lr * b / nb, "upside down"),
+    (lambda lr, b, nb: lr * np.sqrt(nb / b), "square-root rule"),
+    (lambda lr, b, nb: lr, "does not change"),
+    (lambda lr, b, nb: lr * (nb // b), "integer division"),
+    (lambda lr, b, nb: lr * nb / b + 0.01, "expected 1"),
+    (lambda lr, b, nb: None, "forget `return`"),
+    (lambda lr, b, nb: "1.0", "should be a number"),
+])
+def test_scaled_rate_rejects_wrong_rules_with_a_reason(answer, words):
+    verdict = check.scaled_rate(answer)
+    assert not verdict and words in str(verdict), str(verdict)

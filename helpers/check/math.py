@@ -13,7 +13,8 @@ import numpy as np
 from .. import nn
 from ._core import Verdict, _run, as_array, call_answer
 
-__all__ = ["sigmoid", "dense_layer", "mlp_forward", "backprop_gradients", "stable_bce"]
+__all__ = ["sigmoid", "dense_layer", "mlp_forward", "backprop_gradients", "stable_bce", "softmax_overflow",
+           "stable_softmax"]
 
 
 def _quietly(fn: Callable, *args, name: str):
@@ -235,5 +236,86 @@ def stable_bce(fn: Callable[[np.ndarray, np.ndarray], float]) -> Verdict:
             return Verdict(False, f"the values are right, but NumPy warned on the way ({warned}); make every "
                                   "step finite, e.g. exp(-|z|) instead of exp(-z).")
         return Verdict(True, "the right mean cross-entropy, finite and warning-free even for logits of ±1000.")
+
+    return _run(check)
+
+
+def _naive_softmax32(z: np.ndarray) -> np.ndarray:
+    """The softmax without the shift, in float32: ``exp(z) / sum(exp(z))`` (warnings silenced)."""
+    with np.errstate(all="ignore"):
+        e = np.exp(z.astype(np.float32))
+        return e / e.sum()
+
+
+def softmax_overflow(row) -> Verdict:
+    """Check a row of finite float32 logits (at least two) for which the unshifted softmax
+    ``exp(z) / sum(exp(z))`` in float32 gives NaN or infinity while the shifted one does not.
+
+    Either overflow (a logit above about 88.7, so ``exp`` is ``inf``) or underflow of every
+    exponential (all logits below about -103, so the sum is 0 and the ratio ``0/0``) counts.
+    """
+
+    def check() -> Verdict:
+        z = as_array(row, "your row of logits")
+        if z.ndim != 1:
+            return Verdict(False, f"it has shape {z.shape}; give one row of logits, a 1-D array such as "
+                                  "np.array([1.0, 2.0]).")
+        if z.size < 2:
+            return Verdict(False, "a single logit always has probability 1; give a row of at least two "
+                                  "logits (two or more classes).")
+        if not np.all(np.isfinite(z)):
+            return Verdict(False, "the row already holds inf or NaN; the point is that *finite* logits "
+                                  "break the unshifted softmax.")
+        with np.errstate(over="ignore"):
+            z32 = z.astype(np.float32)
+        if not np.all(np.isfinite(z32)):
+            return Verdict(False, "some logits are too large to be float32 numbers at all (above about "
+                                  "3.4e38); choose logits that float32 can hold but whose exponential it cannot.")
+        naive = _naive_softmax32(z32)
+        if np.all(np.isfinite(naive)):
+            return Verdict(False, f"the unshifted softmax handles it: its largest exponent, e^{z32.max():g}, "
+                                  "fits in float32 (at most about 3.4e38 = e^88.7). Try a logit above 89, "
+                                  "e.g. [100, 101].")
+        if z32.max() > 88.72:
+            how = (f"e^{z32.max():g} overflows float32 to inf, and inf / inf is NaN; after subtracting the "
+                   "maximum the largest exponent is e^0 = 1.")
+        else:
+            how = ("every e^z underflows to 0, and 0 / 0 is NaN; after subtracting the maximum the largest "
+                   "exponent is e^0 = 1, so the sum is at least 1.")
+        return Verdict(True, f"without the shift the softmax gives {_fmt(naive)}: {how}")
+
+    return _run(check)
+
+
+def stable_softmax(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
+    """Check ``fn(z) -> softmax of each row`` of a 2-D array: right values, rows summing to one, and
+    finite (no warning) for logits of ±1000 in float32."""
+
+    def check() -> Verdict:
+        z = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
+        want = np.exp(z - z.max(axis=1, keepdims=True))
+        want /= want.sum(axis=1, keepdims=True)
+        got = as_array(_quietly(fn, z.copy(), name="your softmax")[0], "your softmax")
+        if got.shape != z.shape:
+            return Verdict(False, f"for logits of shape {z.shape} it returned shape {got.shape}; the softmax "
+                                  "keeps the shape, one probability per class.")
+        whole = np.exp(z) / np.exp(z).sum()
+        if np.allclose(got, whole):
+            return Verdict(False, "it normalises over the whole array; each row (one sample) must sum to one: "
+                                  "use sum(axis=1, keepdims=True).")
+        if not np.allclose(got, want, atol=1e-6):
+            return Verdict(False, f"for logits {_fmt(z)} it returned {_fmt(got)}, expected {_fmt(want)}.")
+        big = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1001.0, -1000.0]], dtype=np.float32)
+        want = np.exp(big.astype(float) - big.max(axis=1, keepdims=True))
+        want /= want.sum(axis=1, keepdims=True)
+        out, warned = _quietly(fn, big.copy(), name="your softmax")
+        got = as_array(out, "your softmax")
+        if got.shape != big.shape or not np.all(np.isfinite(got)) or not np.allclose(got, want, atol=1e-4):
+            return Verdict(False, f"right for small logits, but for {_fmt(big)} it returned {_fmt(got)}: "
+                                  "e^1000 overflows. Subtract each row's maximum before np.exp.")
+        if warned:
+            return Verdict(False, f"the values are right, but NumPy warned on the way ({warned}); subtract the "
+                                  "maximum before np.exp, not after.")
+        return Verdict(True, "rows that sum to one, finite even for logits of ±1000.")
 
     return _run(check)

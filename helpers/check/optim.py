@@ -7,7 +7,7 @@ import numpy as np
 
 from ._core import Verdict, _run, as_array, as_number, call_answer
 
-__all__ = ["gd_step", "soft_threshold"]
+__all__ = ["gd_step", "soft_threshold", "stable_rate", "scaled_rate"]
 
 
 def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
@@ -83,5 +83,34 @@ def stable_rate(value) -> Verdict:
                                   "the limit of convergence is 2/L.")
         return Verdict(False, f"{got:g} is not the limit; find each direction's curvature L (the second "
                               "derivative) and use the stability condition alpha < 2/L.")
+
+    return _run(check)
+
+
+def scaled_rate(fn: Callable[[float, int, int], float]) -> Verdict:
+    """Check ``fn(lr, batch, new_batch) -> lr * new_batch / batch``, the linear scaling rule of
+    Goyal et al. (2017): a batch ``k`` times larger gets a learning rate ``k`` times larger."""
+
+    def check() -> Verdict:
+        cases = [(0.1, 30, 300, 1.0), (0.1, 256, 8192, 3.2), (0.2, 32, 48, 0.3), (0.4, 64, 16, 0.1),
+                 (0.05, 100, 100, 0.05)]
+        for lr, batch, new, want in cases:
+            got = as_number(call_answer(fn, lr, batch, new, name="your scaled_rate"), "the new learning rate")
+            if np.isclose(got, want, rtol=1e-6):
+                continue
+            where = f"for lr {lr:g}, batch {batch} and new batch {new} it returned {got:g}, expected {want:g}"
+            if np.isclose(got, lr * batch / new, rtol=1e-6):
+                return Verdict(False, f"{where}: the ratio is upside down; a larger batch (a less noisy gradient) "
+                                      "allows a larger rate.")
+            if np.isclose(got, lr * np.sqrt(new / batch), rtol=1e-6):
+                return Verdict(False, f"{where}: that is the square-root rule; Goyal et al.'s linear rule "
+                                      "multiplies the rate by the same factor as the batch.")
+            if np.isclose(got, lr * (new // batch), rtol=1e-6):
+                return Verdict(False, f"{where}: integer division (//) drops the fraction; use / .")
+            if np.isclose(got, lr, rtol=1e-6):
+                return Verdict(False, f"{where}: the rate does not change with the batch size.")
+            return Verdict(False, where + ".")
+        return Verdict(True, "lr × new_batch / batch: the rate grows in proportion to the batch, "
+                             "up or down.")
 
     return _run(check)
