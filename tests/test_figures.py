@@ -10,7 +10,8 @@ import pytest
 from tools import figures
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["concepts-convolution.svg", "concepts-transformer-block.svg", "concepts-attention-qkv.svg"]
+NAMES = ["concepts-convolution.svg", "concepts-transformer-block.svg", "concepts-attention-qkv.svg",
+         "math-neuron.svg", "math-mlp.svg", "math-computational-graph.svg", "math-l1-l2.svg"]
 
 
 @pytest.mark.parametrize("name", NAMES)

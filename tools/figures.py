@@ -163,7 +163,150 @@ def attention(out: Path) -> Path:
         return _save(fig, "concepts-attention-qkv.svg", out)
 
 
-DRAWINGS = (convolution, transformer_block, attention)
+def _node(ax, x, y, text, color="white", r=0.32, fontsize=12):
+    ax.add_patch(plt.Circle((x, y), r, facecolor=color, edgecolor="black", lw=1.2, zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+
+
+def neuron(out: Path) -> Path:
+    """One neuron: inputs times weights, summed with the bias, bent by the activation g."""
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
+        fig, ax = plt.subplots(figsize=(6.0, 3.2))
+        ys = (2.4, 1.2, 0.0)
+        for i, y in enumerate(ys, start=1):
+            _node(ax, 0.0, y, f"x{i}", color="#cfdcf0")
+            _arrow(ax, (0.33, y), (2.55, 1.2 + (y - 1.2) * 0.18))
+            ax.text(1.25, 1.2 + (y - 1.2) * 0.62 + 0.14, f"w{i}", ha="center", va="bottom", fontsize=12,
+                    color=BLUE)
+        _node(ax, 0.0, -1.2, "1", color=GREY)
+        _arrow(ax, (0.33, -1.1), (2.62, 0.95))
+        ax.text(1.05, -0.55, "b", ha="center", va="center", fontsize=12, color=BLUE)
+        _node(ax, 2.95, 1.2, "Σ", color="#fbe3d3", r=0.42, fontsize=16)
+        ax.text(2.8, 0.5, "z = w·x + b", ha="center", va="top", fontsize=11)
+        _arrow(ax, (3.37, 1.2), (4.05, 1.2))
+        _box(ax, 4.55, 1.2, 1.0, 0.7, "g", "#d5ecd9", fontsize=14)
+        ax.text(4.55, 0.65, "ReLU, tanh,\nsigmoid …", ha="center", va="top", fontsize=10)
+        _arrow(ax, (5.05, 1.2), (5.8, 1.2))
+        ax.text(5.9, 1.2, "a = g(z)", ha="left", va="center", fontsize=12)
+        ax.text(3.2, -1.95, "the weights w and the bias b are the parameters training adjusts",
+                ha="center", va="center", fontsize=10.5)
+        ax.set_xlim(-0.45, 7.3)
+        ax.set_ylim(-2.25, 2.85)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        return _save(fig, "math-neuron.svg", out)
+
+
+def mlp(out: Path) -> Path:
+    """A 3-4-4-2 fully connected network: every neuron reads every neuron of the layer before."""
+    widths = (3, 4, 4, 2)
+    names = ("input x\n(d = 3)", "hidden A1\n(4)", "hidden A2\n(4)", "output\n(2 logits)")
+    colors = ("#cfdcf0", "#d5ecd9", "#d5ecd9", "#fbe3d3")
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
+        fig, ax = plt.subplots(figsize=(6.0, 3.9))
+        xs = [0.0, 2.2, 4.4, 6.6]
+        pos = [[(x, (w - 1) / 2 - k) for k in range(w)] for x, w in zip(xs, widths)]
+        for layer in range(3):
+            for a in pos[layer]:
+                for b in pos[layer + 1]:
+                    ax.plot([a[0], b[0]], [a[1], b[1]], color="0.55", lw=0.8, zorder=1)
+            w0, w1 = widths[layer], widths[layer + 1]
+            ax.text((xs[layer] + xs[layer + 1]) / 2, 2.25, f"W{layer + 1}: {w0}×{w1}\nb{layer + 1}: {w1}",
+                    ha="center", va="center", fontsize=10.5, color=BLUE)
+        for layer, points in enumerate(pos):
+            for x, y in points:
+                _node(ax, x, y, "", color=colors[layer], r=0.27)
+            ax.text(xs[layer], -2.35, names[layer], ha="center", va="center", fontsize=10.5)
+        ax.text(3.3, -3.2, "(3·4 + 4) + (4·4 + 4) + (4·2 + 2) = 46 parameters", ha="center", va="center",
+                fontsize=10.5)
+        ax.set_xlim(-0.8, 7.4)
+        ax.set_ylim(-3.5, 2.7)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        return _save(fig, "math-mlp.svg", out)
+
+
+def computational_graph(out: Path) -> Path:
+    """The two-layer network of the back-propagation page as a graph: values flow right (forward),
+    gradients flow left (backward), and the backward pass reads the stored activations."""
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        nodes = [("X", 0.0, 3.0), ("Z1", 1.5, 3.0), ("A1", 3.0, 3.0), ("z2", 4.5, 3.0), ("ŷ", 6.0, 3.0),
+                 ("J", 7.4, 3.0)]
+        ops = ["·W1 + b1", "tanh", "·W2 + b2", "σ", "cross-\nentropy"]
+        for name, x, y in nodes:
+            _box(ax, x, y, 0.9, 0.6, name, "#cfdcf0" if name != "J" else "#fbe3d3", fontsize=12)
+        for k in range(5):
+            x0, x1 = nodes[k][1], nodes[k + 1][1]
+            _arrow(ax, (x0 + 0.47, 3.12), (x1 - 0.47, 3.12))
+            ax.text((x0 + x1) / 2, 3.35, ops[k], ha="center", va="bottom", fontsize=9.5)
+            _arrow(ax, (x1 - 0.47, 2.85), (x0 + 0.47, 2.85), color=RED)
+        ax.text(3.7, 4.35, "forward: compute and store every value →", ha="center", fontsize=11)
+        ax.text(3.7, 2.25, "← backward: the chain rule, one local derivative per edge", ha="center",
+                fontsize=11, color=RED)
+        grads = [("∂J/∂z2 = (ŷ − y)/n", 6.0), ("∂J/∂W2 = A1ᵀ ∂J/∂z2", 4.5), ("∂J/∂Z1 = ∂J/∂A1 ⊙ (1 − A1²)", 3.0),
+                 ("∂J/∂W1 = Xᵀ ∂J/∂Z1", 1.5)]
+        for k, (text, x) in enumerate(grads):
+            ax.text(7.9, 1.45 - 0.45 * k, text, ha="right", va="center", fontsize=10.5, color=RED)
+        ax.text(-0.45, -0.55, "The backward pass needs X, A1 and ŷ from the forward pass: they stay in\n"
+                              "memory until it has used them (one array per layer).", ha="left", va="center",
+                fontsize=10)
+        ax.set_xlim(-0.5, 8.0)
+        ax.set_ylim(-1.0, 4.7)
+        ax.axis("off")
+        return _save(fig, "math-computational-graph.svg", out)
+
+
+def l1_l2_balls(out: Path) -> Path:
+    """Loss contours meet the L1 diamond at a corner (a zero weight) and the L2 circle at a point
+    where both weights are non-zero."""
+    centre = np.array([1.6, 0.7])
+    hess = np.array([[1.0, 0.35], [0.35, 0.6]])
+
+    def loss(w):
+        d = w - centre
+        return np.einsum("...i,ij,...j->...", d, hess, d)
+
+    t = np.linspace(0, 2 * np.pi, 4001)
+    circle = np.stack([np.cos(t), np.sin(t)], axis=1)
+    diamond = circle / np.abs(circle).sum(axis=1, keepdims=True)
+    best_l2 = circle[np.argmin(loss(circle))]
+    best_l1 = diamond[np.argmin(loss(diamond))]
+    t = np.linspace(0, 2 * np.pi, 361)  # drawn outlines: fewer points than the search above
+    circle = np.stack([np.cos(t), np.sin(t)], axis=1)
+    diamond = circle / np.abs(circle).sum(axis=1, keepdims=True)
+    g = np.linspace(-1.6, 3.2, 121)
+    xx, yy = np.meshgrid(g, g)
+    zz = loss(np.stack([xx, yy], axis=-1))
+    with plt.style.context("default"), plt.rc_context(STYLE):  # the same drawing in any process
+        fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.5))
+        for ax, shape, best, title in ((axes[0], diamond, best_l1, "L1: |w1| + |w2| ≤ 1"),
+                                       (axes[1], circle, best_l2, "L2: w1² + w2² ≤ 1")):
+            ax.contour(xx, yy, zz, levels=[0.1 * loss(best), 0.4 * loss(best), loss(best)], colors=BLUE,
+                       linewidths=1.1)
+            ax.fill(shape[:, 0], shape[:, 1], color="#fbe3d3", ec=ORANGE, lw=1.6)
+            ax.plot(*centre, "x", color=BLUE, ms=9, mew=2)
+            ax.plot(*best, "o", color=RED, ms=8, zorder=5)
+            ax.axhline(0, color="0.6", lw=0.7)
+            ax.axvline(0, color="0.6", lw=0.7)
+            ax.set_title(title, fontsize=12)
+            ax.set_xlim(-1.4, 2.9)
+            ax.set_ylim(-1.95, 2.4)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_xlabel("w1")
+        axes[0].set_ylabel("w2")
+        axes[0].annotate(f"corner: w2 = {abs(best_l1[1]):.0f}", best_l1, xytext=(-1.25, -1.75), fontsize=10.5,
+                         color=RED)
+        axes[1].annotate(f"w = ({best_l2[0]:.2f}, {best_l2[1]:.2f})", best_l2, xytext=(-1.25, -1.75),
+                         fontsize=10.5, color=RED)
+        fig.text(0.5, -0.06, "×: the loss's minimum, blue: its contours,\nred: the best weights within the budget",
+                 ha="center", fontsize=10)
+        return _save(fig, "math-l1-l2.svg", out)
+
+
+DRAWINGS = (convolution, transformer_block, attention, neuron, mlp, computational_graph, l1_l2_balls)
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
