@@ -33,6 +33,7 @@ COVERED = [
     "book/math/regularization.ipynb",
     "book/trends/distributed.ipynb",
     "book/trends/interpretability.ipynb",
+    "book/trends/privacy.ipynb",
     "book/trends/smarter_algorithms.ipynb",
     "book/worked/optimisation.ipynb",
     "book/worked/deployment.ipynb",
