@@ -48,6 +48,63 @@ def test_lr_explorer_figure_changes_with_the_slider(lr_explorer):
     assert "trained on CPU" in lr_explorer._status.value or "trained on GPU" in lr_explorer._status.value
 
 
+def test_update_times_training_and_drawing_apart(lr_explorer):
+    lr_explorer._cache.clear()
+    total = lr_explorer.update(lr=0.05)  # trains
+    t = lr_explorer.timings
+    assert t["total"] == total and t["train"] > 0 and t["draw"] > 0
+    assert t["train"] + t["draw"] == pytest.approx(total)
+    lr_explorer.update(lr=0.1)
+    lr_explorer.update(lr=0.05)  # a revisit: cached, nothing trains
+    assert lr_explorer.timings["train"] == 0
+
+
+def _browser_moves(slider, values):
+    """Move ``slider`` as a browser does: a comm message's state update (index of the option)."""
+    options = [v for _, v in slider.options]
+    for value in values:
+        slider.set_state({"index": options.index(value)})
+
+
+def _counting_trainings(monkeypatch, explorer):
+    calls = []
+    train = explorer.trainer.train
+    monkeypatch.setattr(explorer.trainer, "train", lambda *a, **k: calls.append(a) or train(*a, **k))
+    return calls
+
+
+def test_twenty_rapid_slider_moves_give_the_last_settings_figure_with_one_training(lr_explorer, monkeypatch):
+    """Dragging: moves that an update overtook are dropped, not queued (issue 21)."""
+    e = lr_explorer
+    e.sliders["lr"].value = 0.1
+    moves = ([lr for lr in widgets.LR_OPTIONS if lr != 0.1] * 2)[:20]
+    assert len(moves) == 20 and moves[-1] != 0.1
+    e._cache.clear()
+    trainings = _counting_trainings(monkeypatch, e)
+    with e._lock:  # an earlier update is still running while the 20 moves arrive
+        _browser_moves(e.sliders["lr"], moves)
+        assert trainings == [] and e.lr == 0.1  # the moves were taken without waiting for it
+    assert e.wait(60)
+    assert len(trainings) == 1 and trainings[0][0] == moves[-1]
+    assert e.lr == moves[-1]
+    shown = e._image.value
+    e.update(lr=0.1)  # another figure (and a second training)...
+    e.update(lr=moves[-1])  # ...then the last setting's, drawn directly (cached: no third training)
+    assert len(trainings) == 2 and e._image.value == shown
+
+
+def test_rapid_slider_moves_without_a_pause_do_not_queue_trainings(reg_explorer, monkeypatch):
+    e = reg_explorer
+    e.sliders["penalty"].value, e.sliders["lam"].value = "L2", 0.01
+    e._cache.clear()
+    trainings = _counting_trainings(monkeypatch, e)
+    moves = list(widgets.LAMBDA_OPTIONS) * 3
+    _browser_moves(e.sliders["lam"], moves[:20])
+    assert e.wait(60)
+    assert 1 <= len(trainings) <= 3  # the first move may start before the others arrive; never 20
+    assert e.lam == moves[19] and e._image.value == e.png()
+
+
 def test_lr_explorer_names_the_regimes_on_its_figure(lr_explorer):
     lr_explorer.update(surface="valley", curvature=10.0, lr=0.25)
     assert "diverging" in lr_explorer.ax_surf.get_title()
@@ -63,7 +120,7 @@ def test_lr_explorer_names_the_regimes_on_its_figure(lr_explorer):
     "settings, message",
     [({"lr": -1}, "lr must be from"), ({"lr": 1e9}, "lr must be from"), ({"lr": "fast"}, "lr must be a number"),
      ({"surface": "saddle"}, "surface must be one of"), ({"curvature": 3.0}, "curvature must be one of"),
-     ({"speed": 1}, "unknown setting")],
+     ({"speed": 1}, "unexpected keyword argument 'speed'")],
 )
 def test_lr_explorer_rejects_bad_settings(lr_explorer, settings, message):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -1,0 +1,336 @@
+"""What every explorer shares: the figure and its fast redraw, timing, sliders that keep up with a
+dragging hand, and the live/kernel-free double display.
+
+An explorer subclass provides ``_setup_axes`` (build the figure once, registering with ``_dyn`` the
+artists that change), ``_draw`` (set the changing artists from the current settings), ``update``
+(named settings, checked, then redrawn through ``_apply``), ``_controls`` and ``static_html``.
+"""
+from __future__ import annotations
+
+import io
+import math
+import threading
+import time
+
+import numpy as np
+
+from .. import plots
+
+_DPI = 80
+_FRAME_FORMAT = "png"
+
+
+def _label(value: float) -> str:
+    return f"{value:g}"
+
+
+def _pick(name: str, value, options) -> object:
+    if value not in options:
+        shown = ", ".join(_label(o) if isinstance(o, float) else str(o) for o in options)
+        raise ValueError(f"{name} must be one of {shown}; got {value!r}")
+    return value
+
+
+def _nearest(name: str, value: float, options: tuple[float, ...]) -> float:
+    """The option closest (in log scale) to ``value``; errors name the allowed range."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    lo, hi = min(options), max(options)
+    if not (math.isfinite(v) and lo * 0.999 <= v <= hi * 1.001):
+        raise ValueError(f"{name} must be from {lo:g} to {hi:g}, got {value!r}")
+    return min(options, key=lambda o: abs(math.log(o) - math.log(v)))
+
+
+def _from_browser(control) -> bool:
+    """Whether the change being handled came from the browser (a comm message) rather than Python.
+
+    ipywidgets applies a browser's change inside ``Widget._lock_property`` (so as not to echo it
+    back), and calls the observers while that lock holds the new values.
+    """
+    return bool(getattr(control, "_property_lock", None))
+
+
+class Explorer:
+    """Shared machinery: an Agg figure rendered into an ``ipywidgets.Image``, a status line,
+    timing of each update (training and drawing apart), coalescing of slider moves, and the
+    live/kernel-free double display."""
+
+    figsize = (12.0, 3.2)
+
+    def __init__(self) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=self.figsize, dpi=_DPI, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        #: Milliseconds of the last update: ``"train"`` (the compiled training calls), ``"draw"``
+        #: (everything else: setting artists, blitting, encoding) and ``"total"``.
+        self.timings = {"train": float("nan"), "draw": float("nan"), "total": float("nan")}
+        self._train_ms = 0.0
+        self._widget = None
+        self._dynamic: list = []  # artists redrawn on every update (lines, images, titles, texts)
+        self._temp: list = []  # artists rebuilt on every update (contours), removed on the next
+        self._bg = None  # the figure without its dynamic artists, reused while nothing static changes
+        # Coalescing: an update runs under _lock; slider moves from the browser wait in _pending
+        # (newer values overwrite older ones) for one worker thread, so moves that an update
+        # overtook are dropped instead of queued.
+        self._lock = threading.RLock()
+        self._wake = threading.Condition()
+        self._pending: dict = {}
+        self._busy = False
+        self._worker: threading.Thread | None = None
+        from ..runtime import device_name
+
+        self.device = device_name()
+
+    @property
+    def last_ms(self) -> float:
+        """Milliseconds the last update took, from the call until the new PNG was in the widget."""
+        return self.timings["total"]
+
+    # -- rendering -------------------------------------------------------------------------
+    def _lighten(self) -> None:
+        """Make redraws cheap: no minor ticks on log axes, few major ticks, and the layout that
+        constrained layout found on the first draw frozen (it is the slowest part of a draw)."""
+        from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+
+        for ax in self.fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if axis.get_scale() == "log":
+                    axis.set_major_locator(LogLocator(numticks=4))
+                    axis.set_minor_locator(NullLocator())
+                elif axis.get_major_ticks() and not isinstance(axis.get_major_locator(), NullLocator):
+                    if type(axis.get_major_locator()).__name__ == "AutoLocator":
+                        axis.set_major_locator(MaxNLocator(5))
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Let constrained layout place everything once, then freeze the positions."""
+        self.fig.set_layout_engine("constrained")
+        self.fig.canvas.draw()
+        self.fig.set_layout_engine("none")
+        self.invalidate()
+
+    def _dyn(self, *artists):
+        """Register artists that change on every update; returns the first."""
+        self._dynamic.extend(artists)
+        return artists[0]
+
+    def _set_temp(self, *artists) -> None:
+        """Replace the per-update artists (e.g. a contour) by ``artists``."""
+        for a in self._temp:
+            a.remove()
+        self._temp = [a for a in artists if a is not None]
+
+    def _show_probabilities(self, probs: np.ndarray, boundary: bool = True) -> None:
+        """Show P(class 1) on the map panel (``self.im_map`` in ``self.ax_map``) with its 0.5 contour."""
+        self.im_map.set_data(probs)
+        contour = None
+        if boundary and probs.min() < 0.5 < probs.max():
+            xx, yy, _ = plots.grid(1.5, probs.shape[0])
+            contour = self.ax_map.contour(xx, yy, probs, levels=[0.5], colors="k", linewidths=1.0)
+        self._set_temp(contour)
+
+    def invalidate(self) -> None:
+        """Say that something static (axes limits, data points, contours of a surface) changed."""
+        self._bg = None
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes.
+
+        Blitting: the static part of the figure (axes, ticks, labels, data points) is drawn once
+        and kept; an update restores it and draws only the artists that changed. Then a fast
+        zlib level encodes the pixels. An update thus costs milliseconds, not a full redraw.
+        """
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        moving = [a for a in self._dynamic + self._temp if a.get_visible()]
+        if self._bg is None:
+            # Blank the moving artists while the background is drawn. Texts are emptied rather than
+            # hidden: a hidden axes title loses the position that the axes would give it.
+            from matplotlib.text import Text
+
+            texts = {a: a.get_text() for a in moving if isinstance(a, Text)}
+            others = [a for a in moving if a not in texts]
+            for a in texts:
+                a.set_text("")
+            for a in others:
+                a.set_visible(False)
+            canvas.draw()
+            self._bg = canvas.copy_from_bbox(self.fig.bbox)
+            for a, text in texts.items():
+                a.set_text(text)
+            for a in others:
+                a.set_visible(True)
+        else:
+            canvas.restore_region(self._bg)
+        for a in moving:
+            self.fig.draw_artist(a)
+        size = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", compress_level=1)
+        return buf.getvalue()
+
+    def _status_text(self) -> str:
+        trainer = getattr(self, "trainer", None)
+        ran_on = getattr(trainer, "last_device", "") or ("CPU" if self.device == "CPU" else "GPU")
+        where = f"GPU ({self.device})" if ran_on == "GPU" and self.device != "CPU" else "CPU"
+        return f"trained on {where} · last update {self.last_ms:.0f} ms"
+
+    def _train(self, trainer, *args, **kwargs):
+        """``trainer.train(*args, **kwargs)``, its time counted as the update's training time."""
+        start = time.perf_counter()
+        try:
+            return trainer.train(*args, **kwargs)
+        finally:
+            self._train_ms += 1000 * (time.perf_counter() - start)
+
+    def _apply(self, settings: dict, validators: dict) -> float:
+        """Check the given settings (``None`` means unchanged) with their validators (name ->
+        function returning the allowed value), then set them all and redraw; returns milliseconds
+        taken. Nothing changes if one is bad."""
+        given = {name: value for name, value in settings.items() if value is not None}
+        checked = {name: validators[name](value) for name, value in given.items()}
+        with self._lock:
+            for name, value in checked.items():
+                setattr(self, name, value)
+            return self._timed(self._draw)
+
+    def _timed(self, work) -> float:
+        with self._lock:
+            self._train_ms = 0.0
+            start = time.perf_counter()
+            work()
+            if self._widget is not None:
+                self._image.value = self.png()
+            total = 1000 * (time.perf_counter() - start)
+            self.timings = {"train": self._train_ms, "draw": total - self._train_ms, "total": total}
+            if self._widget is not None:
+                self._status.value = f"<small>{self._status_text()}</small>"
+            return total
+
+    # -- coalescing ------------------------------------------------------------------------
+    def request(self, **settings) -> None:
+        """Ask for ``update(**settings)`` soon, without waiting: what a slider dragged in the browser
+        calls. Requests that arrive while an update runs are merged (the newest value of each
+        setting wins) and applied in one update when it ends, so a drag never queues trainings."""
+        with self._wake:
+            self._pending.update(settings)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name=f"{type(self).__name__} updates",
+                                                daemon=True)
+                self._worker.start()
+            self._wake.notify()
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until every requested update is shown; False if ``timeout`` seconds passed first."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self._pending or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(left)
+        return True
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending:
+                    self._wake.wait()
+                self._busy = True
+            # Take the settings only once the explorer is free: moves that arrive meanwhile merge.
+            with self._lock:
+                with self._wake:
+                    settings, self._pending = self._pending, {}
+                try:
+                    self.update(**settings)
+                except Exception as exc:  # shown to the reader; the worker keeps serving
+                    if self._widget is not None:
+                        self._status.value = f"<small style='color:#b2182b'>update failed: {exc}</small>"
+            with self._wake:
+                self._busy = False
+                self._wake.notify_all()
+
+    def _on_change(self, control, setting: str):
+        """An observer for ``control`` that sets ``setting``: at once when Python changes the
+        control, coalesced (:meth:`request`) when the browser does."""
+
+        def observe(change):
+            if _from_browser(control):
+                self.request(**{setting: change["new"]})
+            else:
+                self.update(**{setting: change["new"]})
+
+        control.observe(observe, names="value")
+        return control
+
+    # -- display ---------------------------------------------------------------------------
+    def _slider(self, setting: str, options, value, description: str, width: str = "420px"):
+        """A slider over ``options`` that follows a drag: every move sets ``setting``."""
+        import ipywidgets as w
+
+        slider = w.SelectionSlider(options=[(_label(v), v) for v in options], value=value, description=description,
+                                   style={"description_width": "110px"}, layout=w.Layout(width=width),
+                                   continuous_update=True)
+        return self._on_change(slider, setting)
+
+    def _controls(self) -> list:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def widget(self):
+        """The live widget (built on first use)."""
+        if self._widget is None:
+            import ipywidgets as w
+
+            self._image = w.Image(value=self.png(), format="png",
+                                  layout=w.Layout(width="100%", max_width=f"{int(self.figsize[0] * _DPI)}px"))
+            self._status = w.HTML(f"<small>{self._status_text()}</small>")
+            self._widget = w.VBox([*self._controls(), self._image, self._status])
+        return self._widget
+
+    def static_html(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _sweep_html(self, frames: int, draw_frame, interval_ms: int = 700) -> str:
+        """A scrubbable player of ``frames`` frames; ``draw_frame(i)`` draws frame ``i``.
+
+        The same player as ``matplotlib.animation.Animation.to_jshtml``, written frame by frame
+        with ``HTMLWriter`` (no Animation object stays attached to the live figure).
+        """
+        import tempfile
+        from pathlib import Path
+
+        from matplotlib.animation import HTMLWriter
+
+        self.fig.suptitle("frame", fontsize=11)  # make room for the frame labels above the panels
+        self._relayout()
+        writer = HTMLWriter(fps=max(1, round(1000 / interval_ms)), embed_frames=True, default_mode="once")
+        writer.frame_format = _FRAME_FORMAT
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "sweep.html")
+            try:
+                with writer.saving(self.fig, path, dpi=_DPI):
+                    for i in range(frames):
+                        draw_frame(i)
+                        writer.grab_frame()
+            finally:
+                self.fig.suptitle("")
+                self._relayout()
+            return path.read_text(encoding="utf-8")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        # Shown where no kernel is (the website, a plain HTML export); JupyterLab prefers the widget.
+        bundle["text/html"] = (
+            '<div class="explorer-static"><p><em>Kernel-free version: drag the slider under the figure '
+            "(each frame was computed by the same code as the live explorer).</em></p>"
+            + self.static_html() + "</div>"
+        )
+        bundle["text/plain"] = f"<{type(self).__name__}: run the notebook to use the live explorer>"
+        return bundle
