@@ -217,3 +217,45 @@ def test_stable_softmax_rejects_wrong_answers_with_a_reason():
     assert not columns and "expected" in str(columns)
     assert "shape" in str(check.stable_softmax(lambda z: _row_softmax(z)[:, 0]))
     assert "NotImplementedError" in str(check.stable_softmax(todo))
+
+
+# ---- issue 17: training_deep_nets' initialisation exercise and losses' perplexity exercise ----
+def test_init_std_accepts_he_and_glorot_written_several_ways():
+    def rule(fan_in, fan_out, activation):
+        return np.sqrt(2 / fan_in) if activation == "relu" else np.sqrt(2 / (fan_in + fan_out))
+
+    assert check.init_std(rule)
+    assert check.init_std(lambda i, o, a: (2 / i) ** 0.5 if a == "relu" else (1 / ((i + o) / 2)) ** 0.5)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda i, o, a: 2 / i if a == "relu" else 2 / (i + o), "variance"),
+    (lambda i, o, a: np.sqrt(1 / i) if a == "relu" else np.sqrt(2 / (i + o)), "twice the variance"),
+    (lambda i, o, a: np.sqrt(2 / (i + o)), "Glorot's rule"),
+    (lambda i, o, a: np.sqrt(2 / i), "He's rule for ReLU"),
+    (lambda i, o, a: np.sqrt(2 / o), "fan_in sets"),
+    (lambda i, o, a: 0.01, "expected"),
+    (lambda i, o, a: None, "forget `return`"),
+])
+def test_init_std_rejects_wrong_scales_with_a_reason(answer, words):
+    verdict = check.init_std(answer)
+    assert not verdict and words in str(verdict), str(verdict)
+
+
+def test_perplexity_accepts_equivalent_formulas():
+    assert _no_warnings(check.perplexity, lambda p: np.exp(-np.mean(np.log(p))))
+    assert _no_warnings(check.perplexity, lambda p: float(np.prod(1 / p) ** (1 / len(p))))
+    assert check.perplexity(lambda p: 2 ** (-np.mean(np.log2(p))))
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda p: -np.mean(np.log(p)), "cross-entropy in nats"),
+    (lambda p: np.exp(-np.sum(np.log(p))), "sum of the log-probabilities"),
+    (lambda p: np.mean(1 / p), "geometric mean"),
+    (lambda p: np.exp(np.mean(np.log(p))), "minus sign"),
+    (lambda p: np.exp(-np.log(p)), "one number"),
+    (lambda p: len(p), "expected"),
+])
+def test_perplexity_rejects_wrong_formulas_with_a_reason(answer, words):
+    verdict = check.perplexity(answer)
+    assert not verdict and words in str(verdict), str(verdict)

@@ -52,3 +52,31 @@ def test_scaled_rate_accepts_the_linear_rule_written_several_ways():
 def test_scaled_rate_rejects_wrong_rules_with_a_reason(answer, words):
     verdict = check.scaled_rate(answer)
     assert not verdict and words in str(verdict), str(verdict)
+
+
+def _global_clip(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * min(1.0, max_norm / norm) for g in grads]
+
+
+def test_clip_global_norm_accepts_the_rule_and_tensorflow():
+    assert check.clip_global_norm(_global_clip)
+
+    def with_tf(grads, max_norm):
+        import tensorflow as tf
+        return [g.numpy() for g in tf.clip_by_global_norm([tf.constant(g) for g in grads], max_norm)[0]]
+
+    assert check.clip_global_norm(with_tf)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda gs, m: [g * min(1.0, m / np.linalg.norm(g)) for g in gs], "its own norm"),
+    (lambda gs, m: [np.clip(g, -m, m) for g in gs], "each entry"),
+    (lambda gs, m: [g * m / np.sqrt(sum(np.sum(h ** 2) for h in gs)) for g in gs], "shorter already"),
+    (lambda gs, m: gs, "not the gradients times"),
+    (lambda gs, m: np.concatenate([g.ravel() for g in gs]), "list of 2 arrays"),
+    (lambda gs, m: [g.ravel() for g in gs], "shape"),
+])
+def test_clip_global_norm_rejects_wrong_clipping_with_a_reason(answer, words):
+    verdict = check.clip_global_norm(answer)
+    assert not verdict and words in str(verdict), str(verdict)

@@ -7,9 +7,9 @@ from .concepts import (bpe_merge, budget_width, compute_optimal_size, context_pa
                        gpt_block_params, identity_network_accuracy, linear_predict, mlp_param_count,
                        shifted_accuracies, temperature_softmax, trend_extrapolation)
 from .efficiency import attention_score_bytes, int8_symmetric, moe_parameters  # noqa: F401
-from .optim import gd_step, scaled_rate, soft_threshold, stable_rate  # noqa: F401
-from .math import (backprop_gradients, dense_layer, mlp_forward, sigmoid, softmax_overflow,  # noqa: F401
-                   stable_bce, stable_softmax)
+from .optim import clip_global_norm, gd_step, scaled_rate, soft_threshold, stable_rate  # noqa: F401
+from .math import (backprop_gradients, dense_layer, init_std, mlp_forward, perplexity, sigmoid,  # noqa: F401
+                   softmax_overflow, stable_bce, stable_softmax)
 from .trends import (chinchilla_bill, clip_per_example, integrated_gradients_function,  # noqa: F401
                      params_for_loss, power_law_exponent, training_flops)
 from .worked import malignant_precision_recall, standardiser  # noqa: F401

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn
-from ._core import Verdict, _run, as_array, call_answer
+from ._core import Verdict, _run, as_array, as_number, call_answer
 
 __all__ = ["sigmoid", "dense_layer", "mlp_forward", "backprop_gradients", "stable_bce", "softmax_overflow",
-           "stable_softmax"]
+           "stable_softmax", "init_std", "perplexity"]
 
 
 def _quietly(fn: Callable, *args, name: str):
@@ -317,5 +317,73 @@ def stable_softmax(fn: Callable[[np.ndarray], np.ndarray]) -> Verdict:
             return Verdict(False, f"the values are right, but NumPy warned on the way ({warned}); subtract the "
                                   "maximum before np.exp, not after.")
         return Verdict(True, "rows that sum to one, finite even for logits of ±1000.")
+
+    return _run(check)
+
+
+def init_std(fn: Callable[[int, int, str], float]) -> Verdict:
+    """Check ``fn(fan_in, fan_out, activation) -> standard deviation`` of a layer's initial weights:
+    He, ``sqrt(2 / fan_in)``, for ``"relu"``; Glorot (Xavier), ``sqrt(2 / (fan_in + fan_out))``, for
+    ``"tanh"``."""
+
+    def check() -> Verdict:
+        for fan_in, fan_out, act in [(100, 400, "relu"), (256, 256, "relu"), (100, 400, "tanh"), (256, 256, "tanh"),
+                                     (2, 64, "tanh"), (784, 10, "relu")]:
+            got = as_number(call_answer(fn, fan_in, fan_out, act, name="your init_std"), "the standard deviation")
+            he, glorot = np.sqrt(2 / fan_in), np.sqrt(2 / (fan_in + fan_out))
+            want = he if act == "relu" else glorot
+            if np.isclose(got, want, rtol=1e-6):
+                continue
+            where = f"for fan_in {fan_in}, fan_out {fan_out} and {act} it returned {got:.4g}, expected {want:.4g}"
+            if np.isclose(got, want ** 2, rtol=1e-6):
+                return Verdict(False, f"{where}: that is the variance; return its square root, the standard deviation.")
+            if act == "relu" and np.isclose(got, np.sqrt(1 / fan_in), rtol=1e-6):
+                return Verdict(False, f"{where}: sqrt(1/fan_in) keeps the variance for a linear or tanh unit, but "
+                                      "ReLU zeroes half of its inputs, so it needs twice the variance.")
+            if act == "relu" and np.isclose(got, glorot, rtol=1e-6):
+                return Verdict(False, f"{where}: that is Glorot's rule, which halves the signal's variance at each "
+                                      "ReLU layer; ReLU needs He's sqrt(2 / fan_in).")
+            if act == "tanh" and np.isclose(got, he, rtol=1e-6):
+                return Verdict(False, f"{where}: that is He's rule for ReLU; tanh passes the whole signal near 0, "
+                                      "so it needs half that variance (Glorot).")
+            if np.isclose(got, np.sqrt(2 / fan_out), rtol=1e-6):
+                return Verdict(False, f"{where}: the forward pass sums over the fan_in inputs, so fan_in sets "
+                                      "the scale.")
+            return Verdict(False, where + ".")
+        return Verdict(True, "He's sqrt(2/fan_in) for ReLU and Glorot's sqrt(2/(fan_in + fan_out)) for tanh.")
+
+    return _run(check)
+
+
+def perplexity(fn: Callable[[np.ndarray], float]) -> Verdict:
+    """Check ``fn(p) -> exp(-mean(log p))``: the perplexity of a model that gave probability ``p[i]`` to
+    the token that actually came at position ``i``."""
+
+    def check() -> Verdict:
+        cases = [np.full(8, 0.25), np.array([0.5, 0.1, 0.9, 0.3]), np.array([1.0, 1.0]),
+                 np.array([1e-3, 0.2, 0.7, 0.05, 0.6])]
+        for p in cases:
+            out, warned = _quietly(fn, p.copy(), name="your perplexity")
+            got = as_array(out, "your perplexity")
+            want = float(np.exp(-np.mean(np.log(p))))
+            if got.size != 1:
+                return Verdict(False, f"it returned {got.size} numbers; the perplexity is one number for the text.")
+            got = float(got.ravel()[0])
+            if np.isclose(got, want, rtol=1e-6):
+                continue
+            where = f"for probabilities {_fmt(p)} it returned {got:.6g}, expected {want:.6g}"
+            if np.isclose(got, -np.mean(np.log(p)), rtol=1e-6):
+                return Verdict(False, f"{where}: that is the cross-entropy in nats; the perplexity is its exponential.")
+            if np.isclose(got, np.exp(-np.sum(np.log(p))), rtol=1e-6):
+                return Verdict(False, f"{where}: it uses the sum of the log-probabilities; use their mean, so that "
+                                      "the perplexity does not grow with the text's length.")
+            if np.isclose(got, np.mean(1 / p), rtol=1e-6):
+                return Verdict(False, f"{where}: that is the mean of 1/p; the perplexity is the geometric mean "
+                                      "of 1/p, exp(-mean(log p)).")
+            if np.isclose(got, np.exp(np.mean(np.log(p))), rtol=1e-6):
+                return Verdict(False, f"{where}: the minus sign is missing: a perplexity is at least 1.")
+            return Verdict(False, where + ".")
+        return Verdict(True, "exp(-mean(log p)): 4 for a model that spreads its bets evenly over 4 tokens, "
+                             "1 for a model that is always sure and right.")
 
     return _run(check)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._core import Verdict, _run, as_array, as_number, call_answer
 
-__all__ = ["gd_step", "soft_threshold", "stable_rate", "scaled_rate"]
+__all__ = ["gd_step", "soft_threshold", "stable_rate", "scaled_rate", "clip_global_norm"]
 
 
 def gd_step(fn: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Verdict:
@@ -112,5 +112,44 @@ def scaled_rate(fn: Callable[[float, int, int], float]) -> Verdict:
             return Verdict(False, where + ".")
         return Verdict(True, "lr × new_batch / batch: the rate grows in proportion to the batch, "
                              "up or down.")
+
+    return _run(check)
+
+
+def clip_global_norm(fn: Callable[[list, float], list]) -> Verdict:
+    """Check ``fn(grads, max_norm) -> clipped``: ``grads`` is a list of arrays; when their global norm
+    ``sqrt(sum of all squares)`` exceeds ``max_norm`` every array is multiplied by ``max_norm / norm``,
+    otherwise they are returned unchanged (the rule of ``global_clipnorm`` in Keras)."""
+
+    def check() -> Verdict:
+        grads = [np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([12.0])]   # global norm 13
+        small = [np.array([0.3, -0.4]), np.array([[0.0]])]              # global norm 0.5
+        for case, max_norm in ((grads, 1.0), (grads, 6.5), (small, 1.0)):
+            norm = np.sqrt(sum(float(np.sum(g ** 2)) for g in case))
+            scale = min(1.0, max_norm / norm)
+            out = call_answer(fn, [g.copy() for g in case], max_norm, name="your clip_global_norm")
+            if not isinstance(out, (list, tuple)) or len(out) != len(case):
+                return Verdict(False, f"it should return a list of {len(case)} arrays, one per gradient, but "
+                                      f"returned {type(out).__name__}.")
+            got = [as_array(g, "a clipped gradient") for g in out]
+            if any(g.shape != c.shape for g, c in zip(got, case)):
+                return Verdict(False, "a clipped gradient must keep its gradient's shape.")
+            want = [c * scale for c in case]
+            if all(np.allclose(g, w) for g, w in zip(got, want)):
+                continue
+            where = f"for gradients of global norm {norm:g} and max_norm {max_norm:g}"
+            per_tensor = [c * min(1.0, max_norm / max(np.sqrt(np.sum(c ** 2)), 1e-300)) for c in case]
+            if all(np.allclose(g, w) for g, w in zip(got, per_tensor)):
+                return Verdict(False, f"{where} it clips each array by its own norm, which changes the direction "
+                                      "of the whole gradient; scale all arrays by the same factor, max_norm / global norm.")
+            if all(np.allclose(g, np.clip(c, -max_norm, max_norm)) for g, c in zip(got, case)):
+                return Verdict(False, f"{where} it clips each entry to [-max_norm, max_norm], which changes the "
+                                      "gradient's direction; rescale the whole gradient instead.")
+            if all(np.allclose(g, c * max_norm / norm) for g, c in zip(got, case)):
+                return Verdict(False, f"{where} it rescales the gradient to length max_norm even though it is "
+                                      "shorter already; only a gradient longer than max_norm is scaled down.")
+            return Verdict(False, f"{where} the clipped arrays are not the gradients times {scale:g}.")
+        return Verdict(True, "one factor, min(1, max_norm / global norm), for every array: the direction is kept, "
+                             "the length capped.")
 
     return _run(check)
