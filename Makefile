@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures mutants
+.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures mutants hub classroom-bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -109,6 +109,18 @@ MODEL_DIR ?= artifacts/serving-model
 MODEL_PORT ?= 8100
 serve-model: $(STAMP)  ## serve the worked example's model over HTTP on 127.0.0.1:8100 [MODEL_DIR=...]
 	$(BIN)/python -m serving --model $(MODEL_DIR) --host $(HOST) --port $(MODEL_PORT) --export-if-missing
+
+HUB_PORT ?= 8000
+hub: $(STAMP) $(ASSETS_STAMP)  ## a JupyterHub for a class on this machine (needs HUB_ADMIN_PASSWORD; see hub/jupyterhub_config.py)
+	@test -n "$$HUB_ADMIN_PASSWORD" || { echo "Set HUB_ADMIN_PASSWORD (32+ characters) for the admin account, e.g."; \
+	  echo "  export HUB_ADMIN_PASSWORD=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"; \
+	  echo "and HUB_PASSWORD (8+ characters) plus HUB_STUDENTS (names, or @file) for the class."; exit 1; }
+	@echo "JupyterHub on http://$(HOST):$(HUB_PORT)/  (Ctrl-C stops the hub, the proxy and every student's server)"
+	HUB_IP=$(HOST) HUB_PORT=$(HUB_PORT) $(BIN)/jupyterhub -f hub/jupyterhub_config.py
+
+N ?= 8
+classroom-bench: $(STAMP) $(ASSETS_STAMP)  ## load test: N students on the hub run the explorer notebook [N=8] [OUT=book/classroom/bench-N.json]
+	$(BIN)/python hub/classroom_bench.py --students $(N) $(if $(OUT),--out $(OUT))
 
 gpu-check: $(STAMP)  ## on a GPU machine: TensorFlow sees the GPU, explorers train on it, GPU vs CPU latency
 	$(BIN)/pip install --quiet -r requirements-gpu.txt
