@@ -4,13 +4,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import subprocess
 import sys
 import warnings
 from dataclasses import dataclass
 
-from ._args import flag, seed as _seed, whole
+from ._args import flag, number, seed as _seed, whole
 
-__all__ = ["Runtime", "setup", "device_name", "FIGURE_STYLE"]
+__all__ = ["Runtime", "setup", "device_name", "gpu_memory_share", "FIGURE_STYLE", "GPU_SHARE_ENV"]
+
+#: The environment variable :func:`setup` reads for each kernel's share of a GPU's memory (a number
+#: above 0 and at most 1; unset or empty: no cap). A hub sets it for every student's kernel.
+GPU_SHARE_ENV = "BOOK_GPU_MEMORY_SHARE"
 
 #: The matplotlib style every figure of the book uses (applied by :func:`setup`).
 FIGURE_STYLE: dict[str, object] = {
@@ -48,12 +53,14 @@ class Runtime:
     gpus: int
     deterministic: bool
     tensorflow: str
+    gpu_memory_limit_mib: int | None = None  # the cap on each GPU's memory for this kernel, if any
 
     @property
     def summary(self) -> str:
         """The one line :func:`setup` prints."""
         if self.device == "GPU":
-            where = f"GPU ({self.device_name}{', and more' if self.gpus > 1 else ''}; memory growth on)"
+            cap = f", at most {self.gpu_memory_limit_mib} MiB" if self.gpu_memory_limit_mib else ""
+            where = f"GPU ({self.device_name}{', and more' if self.gpus > 1 else ''}; memory growth on{cap})"
             more = f"{self.gpus} GPU(s) visible"
         else:
             where = "CPU"
@@ -124,8 +131,73 @@ def device_name() -> str:
         return gpus[0].name
 
 
+def gpu_memory_share(share: float | str | None = None) -> float | None:
+    """The share of each GPU's memory one kernel may take: ``share`` if given, else the environment
+    variable ``BOOK_GPU_MEMORY_SHARE``; ``None`` (no cap) when neither is set. A number above 0 and
+    at most 1 (0.1: a tenth of the GPU); anything else is refused, naming where it came from."""
+    name = "gpu_memory_share"
+    if share is None:
+        share = os.environ.get(GPU_SHARE_ENV, "").strip()
+        if not share:
+            return None
+        name = f"the environment variable {GPU_SHARE_ENV}"
+        try:
+            share = float(share)
+        except ValueError:
+            raise ValueError(f"{name} must be a number above 0 and at most 1, got {share!r}") from None
+    return number(name, share, high=1, above=0)
+
+
+def _gpu_memory_mib() -> list[int]:
+    """Each NVIDIA GPU's total memory in MiB, from ``nvidia-smi`` (empty when it is not there)."""
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+        return [int(float(line)) for line in out.split()]
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+
+
+_gpu_memory_share = gpu_memory_share  # setup's parameter of the same name hides the function inside it
+
+
+def _share_gpus(tf, gpus: list, share: float | None) -> int | None:
+    """Memory growth on every GPU and, with ``share``, a cap of that share of its memory; returns the
+    cap in MiB (None without one). Must run before TensorFlow has used the GPU."""
+    limit = None
+    try:
+        if share is None:
+            for gpu in gpus:
+                tf.config.experimental.set_memory_growth(gpu, True)
+        else:
+            # A capped (virtual) device cannot also take set_memory_growth; the allocator's
+            # TF_FORCE_GPU_ALLOW_GROWTH gives it growth up to the cap (read when the GPU starts).
+            os.environ["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+            totals = _gpu_memory_mib()
+            if len(totals) < len(gpus):
+                print(f"helpers.setup: could not read the GPUs' memory (nvidia-smi), so {GPU_SHARE_ENV}={share:g} "
+                      "is not applied; memory growth is on.", file=sys.stderr)
+                for gpu in gpus:
+                    tf.config.experimental.set_memory_growth(gpu, True)
+                return None
+            for gpu, total in zip(gpus, totals):
+                cap = max(1, int(share * total))
+                tf.config.set_logical_device_configuration(gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=cap)])
+                limit = cap if limit is None else min(limit, cap)
+    except RuntimeError:
+        # The GPU was initialised before setup() ran; growth and caps can no longer change.
+        print(
+            "helpers.setup: the GPU was already in use, so memory growth (and the memory cap) could not be set; "
+            "restart the kernel and call helpers.setup() before any TensorFlow work.",
+            file=sys.stderr,
+        )
+        return None
+    return limit
+
+
 def setup(
-    seed: int = 0, *, deterministic: bool | None = None, logical_cpus: int | None = None, quiet: bool = False
+    seed: int = 0, *, deterministic: bool | None = None, logical_cpus: int | None = None, quiet: bool = False,
+    gpu_memory_share: float | None = None,
 ) -> Runtime:
     """Prepare a notebook: quiet logs, seed everything, choose the device, set the figure style.
 
@@ -143,6 +215,11 @@ def setup(
         ``setup`` call of a fresh kernel, before TensorFlow has run anything.
     quiet:
         Do not print the one-line summary.
+    gpu_memory_share:
+        On a GPU, the most of each GPU's memory this kernel may take, as a share (0.1: a tenth),
+        taken as needed (memory growth), so that one student's kernel cannot starve the others on a
+        shared GPU. ``None`` (default) reads the environment variable ``BOOK_GPU_MEMORY_SHARE``
+        (a JupyterHub sets it for every kernel); unset means growth with no cap. Ignored on the CPU.
 
     Returns the :class:`Runtime` it chose and prints one line saying so. Calling it again
     re-seeds and prints the line again.
@@ -154,6 +231,7 @@ def setup(
     if logical_cpus is not None:
         logical_cpus = whole("logical_cpus", logical_cpus, 2, 16)
     quiet = flag("quiet", quiet)
+    share = _gpu_memory_share(gpu_memory_share)  # checked even on the CPU: a typo shows everywhere
 
     os.environ["PYTHONHASHSEED"] = str(seed)
     tf = import_tensorflow()  # imported here so that `import helpers` stays cheap
@@ -176,16 +254,7 @@ def setup(
                 ) from None
 
     gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:
-            # The GPU was initialised before setup() ran; growth can no longer change.
-            print(
-                "helpers.setup: the GPU was already in use, so memory growth could not be turned on; "
-                "restart the kernel and call helpers.setup() before any TensorFlow work.",
-                file=sys.stderr,
-            )
+    limit = _share_gpus(tf, gpus, share) if gpus else None
     if deterministic is None:
         deterministic = not gpus
     if deterministic:
@@ -201,6 +270,7 @@ def setup(
         gpus=len(gpus),
         deterministic=bool(deterministic),
         tensorflow=tf.__version__,
+        gpu_memory_limit_mib=limit,
     )
     if not quiet:
         print(_RUNTIME.summary)
