@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["N_FEATURES", "Splits", "load_splits", "build_source_model", "train_source_model",
+           "TUNED", "build_tuned_model", "train_tuned_model", "tuned_model", "save_tuned_model",
            "population_stability",
            "check_features", "predict_checked"]
 
@@ -111,6 +112,115 @@ def train_source_model(splits: Splits, seed: int = 0, epochs: int = 10, batch_si
     history = model.fit(splits.x_train, splits.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
                         validation_data=(splits.x_val, splits.y_val), callbacks=[stop, *(callbacks or [])])
     return model, history
+
+
+#: The setting step 7 (book/worked/optimisation.ipynb) chooses: Adam's learning rate, the L2 strength
+#: on every kernel, the number of full-batch steps on the training split, and the initialisation
+#: seed. The page's hidden cell asserts that its search still picks exactly this setting, so the
+#: model deployment ships (:func:`tuned_model`) cannot drift from the page.
+TUNED = {"learning_rate": 0.03, "l2": 1e-4, "steps": 150, "seed": 0}
+
+
+def build_tuned_model(learning_rate: float, l2: float, seed: int = 0):
+    """The source's architecture with an L2 penalty on every kernel, compiled with Adam.
+
+    The initial weights are :func:`helpers.explore.init_params` of ``seed``, the very weights the
+    step-7 search engine starts from, so the Keras model and the engine's model with the same
+    setting start alike. ``learning_rate`` is greater than 0 and at most 10, ``l2`` from 0 to 10,
+    ``seed`` from 0 to 2**32 - 1.
+    """
+    import keras
+
+    from ._args import number, seed as _seed
+    from .explore import init_params
+
+    learning_rate = number("learning_rate", learning_rate, above=0, high=10.0)
+    l2 = number("l2", l2, 0.0, 10.0)
+    seed = _seed("seed", seed)
+    keras.utils.set_random_seed(seed)
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    model = keras.Sequential([
+        keras.Input(shape=(N_FEATURES,)),
+        keras.layers.Dense(128, activation="relu", kernel_regularizer=reg),
+        keras.layers.Dense(128, activation="relu", kernel_regularizer=reg),
+        keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=reg),
+    ], name="tuned_model")
+    model.set_weights(init_params((N_FEATURES, 128, 128, 1), seed))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def train_tuned_model(splits: Splits, learning_rate: float = TUNED["learning_rate"], l2: float = TUNED["l2"],
+                      steps: int = TUNED["steps"], seed: int = TUNED["seed"]):
+    """Train :func:`build_tuned_model` on the *training* split only, full batch, ``steps`` Adam
+    updates (1 to 5000), no shuffling: the recipe of step 7. Returns the trained Keras model."""
+    from ._args import whole
+
+    if not isinstance(splits, Splits):
+        raise TypeError(f"splits must be the Splits of load_splits(), got {type(splits).__name__}")
+    steps = whole("steps", steps, 1, 5000)
+    model = build_tuned_model(learning_rate, l2, seed)
+    model.fit(splits.x_train, splits.y_train, batch_size=len(splits.x_train), epochs=steps, verbose=0,
+              shuffle=False)
+    return model
+
+
+def tuned_model(splits: Splits, folder, settings: dict | None = None):
+    """The model step 7 chose and saved, as a Keras model: ``folder/tuned.keras``.
+
+    ``settings`` (default :data:`TUNED`) are the recipe's keyword arguments for
+    :func:`train_tuned_model`. If the file is missing, or was saved with other settings (recorded
+    in ``folder/tuned.json``), the model is trained again with ``settings`` (seconds; the result is
+    the same, weight for weight, on the same machine) and saved there, so a page that needs it also
+    runs on its own. ``folder`` is created if needed; nothing is written elsewhere.
+    """
+    import json
+    from pathlib import Path
+
+    import keras
+
+    settings = dict(TUNED if settings is None else settings)
+    unknown = set(settings) - set(TUNED)
+    if unknown:
+        raise ValueError(f"settings has unknown keys {sorted(unknown)}; allowed: {sorted(TUNED)}")
+    settings = {**TUNED, **settings}
+    folder = Path(folder)
+    path, meta = folder / "tuned.keras", folder / "tuned.json"
+    if path.is_file() and meta.is_file():
+        try:
+            saved = json.loads(meta.read_text(encoding="utf-8"))
+        except ValueError:
+            saved = None
+        if saved == settings:
+            return keras.models.load_model(path)
+    model = train_tuned_model(splits, **settings)
+    save_tuned_model(model, folder, settings)
+    return model
+
+
+def save_tuned_model(model, folder, settings: dict) -> None:
+    """Save ``model`` as ``folder/tuned.keras`` and the ``settings`` it was trained with as
+    ``folder/tuned.json``, where :func:`tuned_model` finds them. ``folder`` is created if needed."""
+    import json
+    import os
+    from pathlib import Path
+
+    unknown = set(settings) - set(TUNED)
+    missing = set(TUNED) - set(settings)
+    if unknown or missing:
+        raise ValueError(f"settings must have exactly the keys {sorted(TUNED)}; "
+                         f"unknown {sorted(unknown)}, missing {sorted(missing)}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Write beside the target, then rename: a page reading the folder at the same moment (notebooks
+    # run in parallel under make test) sees the old file or the new one, never half of one.
+    tmp = folder / f"tuned.{os.getpid()}.tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, folder / "tuned.keras")
+    tmp_json = folder / f"tuned.{os.getpid()}.tmp.json"
+    tmp_json.write_text(json.dumps(dict(settings)), encoding="utf-8")
+    os.replace(tmp_json, folder / "tuned.json")
 
 
 def check_features(x, n_features: int = N_FEATURES) -> np.ndarray:

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.model} holds no model.keras: pass --export-if-missing, or export one with "
                   "serving.export_bundle", file=sys.stderr)
             return 2
-        print(f"serving: training and exporting the worked example's network into {args.model} ...", flush=True)
+        print(f"serving: training and exporting the worked example's tuned network into {args.model} ...", flush=True)
         train_and_export(args.model)
     app = create_app(args.model)
     print(f"serving {args.model} on http://{args.host}:{args.port}  (POST /predict, GET /health, GET /metrics; "

@@ -47,17 +47,21 @@ def load_bundle(folder):
 
 
 def train_and_export(folder, seed: int = 0) -> Path:
-    """Train the worked example's network (helpers.worked.train_source_model, seeded) and export it
-    with its standardisation inside: the model ``make serve-model`` serves when no other is given."""
+    """Train the worked example's *tuned* network (step 7's choice, ``helpers.worked.TUNED``: the
+    source's architecture with the chosen learning rate and L2 strength, trained on the training
+    split) and export it with its standardisation inside: the model ``make serve-model`` serves
+    when no other is given, the same model book/worked/deployment.ipynb ships. ``seed`` sets the
+    data split and the initial weights (0, the book's, gives exactly the page's model)."""
     import keras
 
     from helpers import worked
 
     splits = worked.load_splits(seed=seed)
-    model, _ = worked.train_source_model(splits, seed=seed)
+    model = worked.train_tuned_model(splits, **{**worked.TUNED, "seed": seed})
     serving = keras.Sequential(
         [keras.Input(shape=(worked.N_FEATURES,)),
          keras.layers.Normalization(mean=splits.mean, variance=splits.std ** 2)] + model.layers,
         name="breast_cancer_serving")
+    settings = ", ".join(f"{k}={v!r}" for k, v in {**worked.TUNED, "seed": seed}.items())
     return export_bundle(serving, splits.feature_names, splits.mean, splits.std, folder,
-                         description=f"worked example's network, helpers.worked.train_source_model(seed={seed})")
+                         description=f"worked example's tuned network, helpers.worked.train_tuned_model({settings})")

@@ -116,3 +116,43 @@ def test_population_stability_refuses_bad_input():
         worked.population_stability(np.zeros((5, 3)), np.zeros((5, 3)), bins=1)
     with pytest.raises(ValueError, match="reference must hold only finite"):
         worked.population_stability(np.full((5, 3), np.nan), np.zeros((5, 3)))
+
+
+# ---- Issue 15: the tuned model that step 7 chooses and step 8 ships ---------------------------------------
+def test_tuned_model_starts_from_the_search_engines_weights_and_checks_its_arguments():
+    from helpers import explore
+
+    model = worked.build_tuned_model(0.03, 1e-4, seed=2)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), explore.init_params((30, 128, 128, 1), 2)))
+    assert [layer.units for layer in model.layers] == [128, 128, 1]
+    assert all(layer.kernel_regularizer is not None for layer in model.layers)
+    assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.03)
+    assert all(layer.kernel_regularizer is None for layer in worked.build_tuned_model(1e-3, 0.0).layers)
+    with pytest.raises(ValueError, match="learning_rate"):
+        worked.build_tuned_model(0.0, 1e-4)
+    with pytest.raises(ValueError, match="l2"):
+        worked.build_tuned_model(0.01, -1.0)
+    with pytest.raises(TypeError, match="splits"):
+        worked.train_tuned_model("splits")
+
+
+def test_tuned_model_is_saved_reloaded_and_retrained_when_missing_or_stale(tmp_path):
+    import json
+
+    s = worked.load_splits()
+    first = worked.tuned_model(s, tmp_path, {"steps": 2})  # no file yet: trained and saved
+    assert json.loads((tmp_path / "tuned.json").read_text()) == {**worked.TUNED, "steps": 2}
+    stamp = (tmp_path / "tuned.keras").stat().st_mtime_ns
+    again = worked.tuned_model(s, tmp_path, {"steps": 2})  # same settings: loaded, not retrained
+    assert (tmp_path / "tuned.keras").stat().st_mtime_ns == stamp
+    assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), again.get_weights()))
+    other = worked.tuned_model(s, tmp_path, {"steps": 3})  # other settings: trained again
+    assert json.loads((tmp_path / "tuned.json").read_text())["steps"] == 3
+    assert not all(np.array_equal(a, b) for a, b in zip(first.get_weights(), other.get_weights()))
+    (tmp_path / "tuned.keras").unlink()  # a missing file is rebuilt: the same weights as before
+    rebuilt = worked.tuned_model(s, tmp_path, {"steps": 3})
+    assert all(np.array_equal(a, b) for a, b in zip(other.get_weights(), rebuilt.get_weights()))
+    with pytest.raises(ValueError, match="unknown keys"):
+        worked.tuned_model(s, tmp_path, {"lr": 0.1})
+    with pytest.raises(ValueError, match="exactly the keys"):
+        worked.save_tuned_model(first, tmp_path, {"steps": 2})
