@@ -10,7 +10,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["saliency", "integrated_gradients", "completeness_gap"]
+from ._args import seed as _seed
+from ._args import whole
+
+__all__ = ["saliency", "integrated_gradients", "completeness_gap", "randomise_layers", "rank_correlation"]
 
 
 def _as_batch(x, name: str = "x") -> np.ndarray:
@@ -68,3 +71,45 @@ def completeness_gap(f: Callable, x, baseline, attributions) -> np.ndarray:
     base = np.broadcast_to(np.asarray(baseline, np.float32), x.shape)
     diff = f(tf.constant(x)).numpy() - f(tf.constant(np.ascontiguousarray(base))).numpy()
     return np.abs(np.asarray(attributions).sum(axis=1) - diff)
+
+
+def randomise_layers(model, top: int, seed: int = 0):
+    """A copy of a Keras model of ``Dense`` layers whose last ``top`` layers have fresh random
+    weights (Glorot-uniform kernels, zero biases: what Keras's ``Dense`` starts from) while the
+    layers below keep the trained ones: the cascading model-parameter randomisation of
+    Adebayo et al. (2018). ``top=0`` is an exact copy; ``model`` itself is not changed."""
+    import keras
+
+    dense = [layer for layer in model.layers if layer.weights]
+    if not all(isinstance(layer, keras.layers.Dense) for layer in dense):
+        raise ValueError("model must be made of Dense layers (plus layers without weights)")
+    top = whole("top", top, 0, len(dense))
+    rng = np.random.default_rng(_seed("seed", seed))
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    for original, layer in zip(dense[len(dense) - top:], [c for c in copy.layers if c.weights][len(dense) - top:]):
+        fan_in, fan_out = original.kernel.shape
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        weights = [rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)]
+        if original.use_bias:
+            weights.append(np.zeros(fan_out, np.float32))
+        layer.set_weights(weights)
+    return copy
+
+
+def rank_correlation(a, b) -> np.ndarray:
+    """Spearman rank correlation between ``|a[i]|`` and ``|b[i]|`` for each row ``i`` (one
+    explanation per input), shape ``(n,)``: 1 when two explanations rank the features alike,
+    about 0 when their rankings are unrelated."""
+    from scipy.stats import rankdata
+
+    a, b = np.abs(_as_batch(a, "a")), np.abs(_as_batch(b, "b"))
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    ra, rb = rankdata(a, axis=1), rankdata(b, axis=1)
+    ra -= ra.mean(axis=1, keepdims=True)
+    rb -= rb.mean(axis=1, keepdims=True)
+    denom = np.sqrt((ra * ra).sum(axis=1) * (rb * rb).sum(axis=1))
+    if np.any(denom == 0):
+        raise ValueError("every row of a and b needs at least two different absolute values")
+    return (ra * rb).sum(axis=1) / denom

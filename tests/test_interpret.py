@@ -49,3 +49,56 @@ def test_ig_checker():
     assert check.integrated_gradients_function(right)
     assert "saliency" in str(check.integrated_gradients_function(lambda g, x, b, s: g(x)))
     assert not check.integrated_gradients_function(lambda g, x, b, s: 1 / 0)
+
+
+# ---- Issue 16: the model-parameter randomisation test (Adebayo et al. 2018) -------------------------------
+def _mlp():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+    model.set_weights([w + 0.5 for w in model.get_weights()])          # not what the initialiser drew
+    return model
+
+
+def test_randomise_layers_redraws_only_the_top_layers():
+    model = _mlp()
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    before = [w.copy() for w in model.get_weights()]
+    same = interpret.randomise_layers(model, 0)
+    assert np.array_equal(same(x).numpy(), model(x).numpy())
+    top1 = interpret.randomise_layers(model, 1, seed=3)
+    w = top1.get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(w[:4], before[:4]))          # lower layers kept
+    assert not np.allclose(w[4], before[4]) and np.array_equal(w[5], np.zeros(1))  # output kernel redrawn
+    assert np.abs(w[4]).max() <= np.sqrt(6 / 5)                                    # Glorot-uniform limit
+    assert np.array_equal(interpret.randomise_layers(model, 1, seed=3).get_weights()[4], w[4])
+    every = interpret.randomise_layers(model, 3, seed=3).get_weights()
+    assert not any(np.allclose(a, b) for a, b in zip(every[::2], before[::2]))
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))  # the model is untouched
+    with pytest.raises(ValueError, match="top"):
+        interpret.randomise_layers(model, 4)
+
+
+def test_rank_correlation_per_row():
+    a = np.array([[1.0, 2.0, 3.0, 4.0], [4.0, -3.0, 2.0, 1.0]])
+    assert np.allclose(interpret.rank_correlation(a, a), 1)
+    assert np.allclose(interpret.rank_correlation(a, -a), 1)                        # magnitudes are compared
+    assert np.allclose(interpret.rank_correlation(a, a[:, ::-1]), [-1, -1])
+    assert np.allclose(interpret.rank_correlation([[1.0, 2.0, 3.0]], [[1.0, 3.0, 2.0]]), 0.5)
+    with pytest.raises(ValueError, match="same shape"):
+        interpret.rank_correlation(a, a[:, :3])
+    with pytest.raises(ValueError, match="two different"):
+        interpret.rank_correlation([[1.0, 1.0]], [[1.0, 2.0]])
+
+
+def test_saliency_of_a_randomised_network_is_unrelated():
+    model = _mlp()
+    x = np.random.default_rng(1).normal(size=(50, 3)).astype(np.float32)
+    trained = interpret.saliency(lambda z: model(z)[:, 0], x)
+    again = interpret.saliency(lambda z: interpret.randomise_layers(model, 0)(z)[:, 0], x)
+    rnd = interpret.randomise_layers(model, 3, seed=1)
+    other = interpret.saliency(lambda z: rnd(z)[:, 0], x)
+    assert np.allclose(interpret.rank_correlation(trained, again), 1)
+    assert interpret.rank_correlation(trained, other).mean() < 0.5

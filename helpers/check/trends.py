@@ -56,24 +56,33 @@ def training_flops(fn: Callable) -> Verdict:
 
 
 def clip_per_example(fn: Callable) -> Verdict:
-    """Check ``fn(grads, clip) -> clipped``: each row (one example's gradient) scaled to norm <= clip."""
+    """Check ``fn(grads, clip) -> clipped``: each row (one example's gradient) scaled to norm <= clip,
+    for several clip values (a bound of 1 hides answers that forget ``clip``)."""
 
     def check() -> Verdict:
-        grads = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0], [6.0, -8.0]], dtype=np.float32)
-        want = np.array([[0.6, 0.8], [0.3, 0.4], [0.0, 0.0], [0.6, -0.8]], dtype=np.float32)
-        got = as_array(call_answer(fn, grads.copy(), 1.0, name="your function"), "what your function returned")
-        if got.shape != grads.shape:
-            return Verdict(False, f"it returned shape {got.shape}; keep one clipped gradient per row, {grads.shape}.")
-        if np.any(~np.isfinite(got)):
-            return Verdict(False, "it returned NaN or inf: a zero gradient must stay zero (avoid dividing by 0).")
-        if np.allclose(got, grads / np.linalg.norm(grads), atol=1e-5):
-            return Verdict(False, "it scales the whole batch by one norm; clip each example (row) on its own.")
-        if np.allclose(got[1], [0.6, 0.8], atol=1e-5):
-            return Verdict(False, "it rescales small gradients up to the bound; only gradients longer than "
-                                  "the bound should shrink.")
-        if not np.allclose(got, want, atol=1e-5):
-            return Verdict(False, f"for rows {grads.tolist()} and clip 1 it returned {np.round(got, 3).tolist()}, "
-                                  f"expected {want.tolist()}.")
+        grads = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0], [6.0, -8.0], [1.2, 1.6]], dtype=np.float32)
+        norms = np.linalg.norm(grads, axis=1, keepdims=True)
+        for c in (1.0, 0.25, 2.5, 10.0):
+            want = grads * np.minimum(1.0, c / np.maximum(norms, 1e-12))
+            got = as_array(call_answer(fn, grads.copy(), c, name="your function"), "what your function returned")
+            if got.shape != grads.shape:
+                return Verdict(False, f"it returned shape {got.shape}; keep one clipped gradient per row, "
+                                      f"{grads.shape}.")
+            if np.any(~np.isfinite(got)):
+                return Verdict(False, "it returned NaN or inf: a zero gradient must stay zero (avoid dividing by 0).")
+            if np.allclose(got, want, atol=1e-5):
+                continue
+            if np.allclose(got, grads * np.minimum(1.0, c / np.linalg.norm(grads)), atol=1e-5):
+                return Verdict(False, "it scales the whole batch by one norm; clip each example (row) on its own.")
+            if np.allclose(got, grads * np.minimum(1.0, 1.0 / np.maximum(norms, 1e-12)), atol=1e-5):
+                return Verdict(False, f"with clip = {c:g} it clips to norm 1: use the bound it is given.")
+            if np.allclose(got, c * grads / np.maximum(norms, 1e-12), atol=1e-5):
+                return Verdict(False, "it rescales small gradients up to the bound; only gradients longer than "
+                                      "the bound should shrink.")
+            if np.allclose(got, grads * np.minimum(1.0, c / np.maximum(norms ** 2, 1e-12)), atol=1e-5):
+                return Verdict(False, "it divides by the squared norm; the factor is min(1, C / ||g||).")
+            return Verdict(False, f"for rows {grads.tolist()} and clip {c:g} it returned "
+                                  f"{np.round(got, 3).tolist()}, expected {np.round(want, 3).tolist()}.")
         return Verdict(True, "each example's gradient is scaled by min(1, C / ||g||), so none weighs more than C.")
 
     return _run(check)
