@@ -423,7 +423,7 @@ class ScalingSettings:
     patience: int = 2
     cuts: int = 2
     max_steps: int = 20_000
-    sizes: tuple[tuple[int, int], ...] = ((8, 1), (16, 1), (16, 2), (32, 2), (48, 2), (64, 2), (96, 3))
+    sizes: tuple[tuple[int, int], ...] = ((8, 1), (16, 1), (16, 2), (32, 2), (48, 2), (64, 2))
     data_model: tuple[int, int] = (64, 2)
     data_chars: tuple[int, ...] = (13_000, 26_000, 52_000, 105_000, 209_000)
     seeds: tuple[int, ...] = (0, 1, 2)
@@ -437,19 +437,36 @@ class ScalingSettings:
             return cls()
         base = cls()
         return cls(max_steps=base.max_steps * scale,
-                   sizes=base.sizes + ((128, 4), (192, 6), (256, 8))[: scale],
+                   sizes=base.sizes + ((96, 3), (128, 4), (192, 6), (256, 8))[: scale + 1],
                    seeds=tuple(range(3 + scale)))
 
+    @classmethod
+    def from_dict(cls, values: dict) -> ScalingSettings:
+        """The settings :meth:`to_dict` wrote (lists back to tuples); unknown keys are an error."""
+        def frozen(v):
+            return tuple(frozen(u) for u in v) if isinstance(v, list) else v
+
+        if not isinstance(values, dict):
+            raise TypeError(f"values must be a dict, got {type(values).__name__}")
+        unknown = set(values) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**{k: frozen(v) for k, v in values.items()})
+
     def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        def plain(v):  # tuples (nested too) become lists, as they come back from JSON
+            return [plain(u) for u in v] if isinstance(v, (tuple, list)) else v
+
+        return {k: plain(v) for k, v in asdict(self).items()}
 
 
 def scaling_run(data, settings: ScalingSettings, *, d_model: int, layers: int, seed: int,
-                train_chars: int | None = None, mixed_precision: bool = False) -> dict:
+                train_chars: int | None = None, mixed_precision: bool = False, return_model: bool = False):
     """One run of the scaling page: build the model, train it to convergence on the first
     ``train_chars`` characters of ``data.train`` (all of it if ``None``), and return a record
     (plain numbers, ready for JSON) with its non-embedding parameters ``n``, training-set size
-    ``d``, early-stopping validation loss ``loss`` and how it stopped."""
+    ``d``, early-stopping validation loss ``loss`` and how it stopped. With ``return_model``, returns
+    ``(record, model)``, the model holding the weights that reached the recorded loss."""
     from .text import CharData
 
     if not isinstance(settings, ScalingSettings):
@@ -463,9 +480,10 @@ def scaling_run(data, settings: ScalingSettings, *, d_model: int, layers: int, s
     run = train_to_convergence(model, data, max_steps=settings.max_steps, batch_size=settings.batch_size,
                                lr=settings.lr, warmup=settings.warmup, chunk=settings.chunk,
                                eval_every=settings.eval_every, patience=settings.patience, cuts=settings.cuts,
-                               seed=seed, restore_best=False)
+                               seed=seed, restore_best=True)
     counts = param_counts(model)
-    return {"d_model": d_model, "layers": layers, "seed": seed, "n": counts["non_embedding"],
-            "d": int(len(data.train)), "loss": round(run.best_val_loss, 5), "best_tokens": run.best_tokens,
-            "tokens": run.tokens, "stopped": run.stopped, "lr_cuts": run.lr_cuts,
-            "seconds": round(run.seconds, 1)}
+    record = {"d_model": d_model, "layers": layers, "seed": seed, "n": counts["non_embedding"],
+              "d": int(len(data.train)), "loss": round(run.best_val_loss, 5), "best_tokens": run.best_tokens,
+              "tokens": run.tokens, "stopped": run.stopped, "lr_cuts": run.lr_cuts,
+              "seconds": round(run.seconds, 1)}
+    return (record, model) if flag("return_model", return_model) else record

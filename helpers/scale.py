@@ -27,6 +27,8 @@ __all__ = [
     "gpu_hours",
     "PowerLaw",
     "fit_power_law",
+    "FloorLaw",
+    "fit_power_law_with_floor",
     "BootstrapFit",
     "bootstrap_power_law",
     "datasheet_peak",
@@ -137,12 +139,59 @@ def fit_power_law(x, y) -> PowerLaw:
 
 
 @dataclass(frozen=True)
+class FloorLaw:
+    """``y = floor + coefficient * x ** exponent``: a power law above an irreducible ``floor`` (the form
+    of Hoffmann et al. 2022, whose ``E`` is the loss no model size can beat). ``r2`` is in log space."""
+
+    floor: float
+    coefficient: float
+    exponent: float
+    r2: float
+
+    def __call__(self, x):
+        return self.floor + self.coefficient * np.asarray(x, dtype=float) ** self.exponent
+
+
+def fit_power_law_with_floor(x, y) -> FloorLaw:
+    """Fit ``y = E + a x^k`` (``0 <= E < min(y)``) to positive ``x`` and ``y`` (at least three points).
+
+    For each candidate floor ``E`` the rest is a line in log-log space, fitted by least squares;
+    ``E`` is chosen to minimise the squared error of ``log y`` (a bounded one-dimensional search,
+    refined around the best of a grid of 400). Three parameters from a handful of points are
+    loosely determined: use :func:`bootstrap_power_law` with ``statistic`` to see how loosely.
+    """
+    from scipy.optimize import minimize_scalar
+
+    x, y = _positive_pairs(x, y)
+    if x.size < 3:
+        raise ValueError(f"x and y must hold at least 3 points to fit a floor and a power law, got {x.size}")
+    lx, ly = np.log(x), np.log(y)
+    top = float(y.min())
+
+    def fit(e: float) -> tuple[float, float, float]:
+        k, b = np.polyfit(lx, np.log(y - e), 1)
+        pred = np.log(e + np.exp(b) * x ** k)
+        return float(((ly - pred) ** 2).sum()), float(k), float(b)
+
+    grid = top * np.linspace(0.0, 0.995, 400)
+    errors = [fit(e)[0] for e in grid]
+    i = int(np.argmin(errors))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    e = float(minimize_scalar(lambda v: fit(v)[0], bounds=(lo, hi), method="bounded").x) if hi > lo else lo
+    sse, k, b = fit(e)
+    total = ((ly - ly.mean()) ** 2).sum()
+    return FloorLaw(e, float(np.exp(b)), k, float(1 - sse / total) if total > 0 else 1.0)
+
+
+@dataclass(frozen=True)
 class BootstrapFit:
-    """A power law fitted to the mean over seeds at each ``x``, with a bootstrap interval of its
-    exponent: ``low`` and ``high`` are the ``level`` percentile interval of the exponents refitted
-    to ``resamples`` resamplings of the seeds (each ``x`` resampled on its own)."""
+    """A power law fitted to the mean over seeds at each ``x`` (``law``), and a bootstrap interval:
+    ``estimate`` is the exponent of ``law`` (or the ``statistic`` of :func:`bootstrap_power_law` at the
+    means), ``low`` and ``high`` the ``level`` percentile interval of the same quantity over
+    ``resamples`` resamplings of the seeds (each ``x`` resampled on its own)."""
 
     law: PowerLaw
+    estimate: float
     low: float
     high: float
     level: float
@@ -150,7 +199,8 @@ class BootstrapFit:
 
     @property
     def exponent(self) -> float:
-        return self.law.exponent
+        """The resampled quantity at the means: the fitted exponent, or ``statistic``'s value."""
+        return self.estimate
 
 
 def bootstrap_power_law(x, y, *, resamples: int = 2000, level: float = 0.95, seed: int = 0,
@@ -180,7 +230,7 @@ def bootstrap_power_law(x, y, *, resamples: int = 2000, level: float = 0.95, see
     samples = np.array([stat(x, m) for m in means])
     tail = (1 - level) / 2 * 100
     low, high = np.nanpercentile(samples, [tail, 100 - tail])
-    return BootstrapFit(law, float(low), float(high), float(level), samples)
+    return BootstrapFit(law, float(stat(x, y.mean(axis=1))), float(low), float(high), float(level), samples)
 
 
 def matmul_precision(dtype: str = "float32", device: str = "GPU") -> str:

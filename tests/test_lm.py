@@ -103,4 +103,10 @@ def test_scaling_run_record(data):
     assert rec["tokens"] == 40 * settings.batch_size * 8
     with pytest.raises(ValueError, match="train_chars"):
         lm.scaling_run(data, settings, d_model=8, layers=1, seed=0, train_chars=10)
+    # The stored runs are matched to the settings through JSON: the round trip must not change them.
+    import json
+    assert json.loads(json.dumps(settings.to_dict())) == settings.to_dict()
+    assert lm.ScalingSettings.from_dict(json.loads(json.dumps(settings.to_dict()))) == settings
+    with pytest.raises(ValueError, match="unknown settings: colour"):
+        lm.ScalingSettings.from_dict({"colour": 1})
     assert lm.ScalingSettings.for_scale(2).max_steps == 2 * settings.__class__().max_steps

@@ -94,6 +94,10 @@ def test_bootstrap_interval_covers_the_true_exponent():
     assert fit.high - fit.low < 0.05
     noiseless = scale.bootstrap_power_law(x, np.repeat((5.0 * x ** -0.3)[:, None], 3, 1), resamples=200)
     assert noiseless.low == pytest.approx(-0.3) and noiseless.high == pytest.approx(-0.3)
+    floor = scale.bootstrap_power_law(x, y, resamples=200,
+                                      statistic=lambda a, b: scale.fit_power_law_with_floor(a, b).exponent)
+    assert floor.exponent == scale.fit_power_law_with_floor(x, y.mean(axis=1)).exponent
+    assert floor.low <= floor.exponent <= floor.high and floor.law == fit.law
     with pytest.raises(ValueError, match="at least 2 seeds"):
         scale.bootstrap_power_law(x, y[:, :1])
     with pytest.raises(ValueError, match="one row per x"):
@@ -118,3 +122,34 @@ def test_checkers_of_the_chapter():
     assert check.training_flops(lambda n, d: 6 * n * d)
     assert "forward" in str(check.training_flops(lambda n, d: 2 * n * d))
     assert not check.training_flops(lambda n, d: "six")
+
+
+def test_checkers_params_for_loss_and_chinchilla_bill():
+    from helpers import check
+
+    assert check.params_for_loss(lambda law, loss: (loss / law.coefficient) ** (1 / law.exponent))
+    assert check.params_for_loss(lambda law, loss: np.exp(np.log(loss / law.coefficient) / law.exponent))
+    assert "sign" in str(check.params_for_loss(lambda law, loss: (loss / law.coefficient) ** (-1 / law.exponent)))
+    assert "flipped" in str(check.params_for_loss(lambda law, loss: (law.coefficient / loss) ** (1 / law.exponent)))
+    assert "reaches that loss" in str(check.params_for_loss(lambda law, loss: (loss / law.coefficient) ** law.exponent))
+    assert not check.params_for_loss(lambda law, loss: loss)
+    flops = 6 * 70e9 * 1.4e12
+    assert check.chinchilla_bill(flops, flops / (0.4 * 989e12) / 3600)
+    assert check.chinchilla_bill(5.9e23, 4.1e5)  # rounded answers
+    assert "backward" in str(check.chinchilla_bill(flops / 3, 1.0))
+    assert "seconds" in str(check.chinchilla_bill(flops, flops / (0.4 * 989e12)))
+    assert "full peak" in str(check.chinchilla_bill(flops, flops / 989e12 / 3600))
+    assert "fp32" in str(check.chinchilla_bill(flops, flops / (0.4 * 67e12) / 3600))
+    assert not check.chinchilla_bill(None, None)
+
+
+def test_floor_fit_recovers_a_known_law():
+    x = np.geomspace(1e3, 1e6, 7)
+    fit = scale.fit_power_law_with_floor(x, 1.5 + 20.0 * x ** -0.35)
+    assert fit.floor == pytest.approx(1.5, rel=1e-3) and fit.exponent == pytest.approx(-0.35, rel=1e-3)
+    assert fit(x[0]) == pytest.approx(1.5 + 20.0 * x[0] ** -0.35, rel=1e-4) and fit.r2 > 0.9999
+    # No floor in the data: the fit finds (close to) none, and the exponent of the pure law.
+    pure = scale.fit_power_law_with_floor(x, 5.0 * x ** -0.3)
+    assert pure.floor < 0.01 and pure.exponent == pytest.approx(-0.3, rel=1e-2)
+    with pytest.raises(ValueError, match="at least 3 points"):
+        scale.fit_power_law_with_floor([1.0, 2.0], [2.0, 1.0])
