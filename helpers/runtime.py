@@ -131,7 +131,7 @@ def device_name() -> str:
         return gpus[0].name
 
 
-def gpu_memory_share(share: float | str | None = None) -> float | None:
+def gpu_memory_share(share: float | None = None) -> float | None:
     """The share of each GPU's memory one kernel may take: ``share`` if given, else the environment
     variable ``BOOK_GPU_MEMORY_SHARE``; ``None`` (no cap) when neither is set. A number above 0 and
     at most 1 (0.1: a tenth of the GPU); anything else is refused, naming where it came from."""

@@ -3,6 +3,7 @@ loopback. Short enough for `make test`; the load test is `make classroom-bench`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -177,3 +178,49 @@ def test_the_summary_states_the_cap():
     rt = runtime.Runtime(seed=0, device="GPU", device_name="NVIDIA H200", gpus=1, deterministic=False,
                          tensorflow="2.21.0", gpu_memory_limit_mib=14377)
     assert "memory growth on, at most 14377 MiB" in rt.summary
+
+
+# -- the Kubernetes route: hub/values.yaml (Zero to JupyterHub) and hub/Dockerfile ------------------------
+import re  # noqa: E402
+
+import yaml  # noqa: E402
+
+
+def _pins() -> dict[str, str]:
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    return {m[0].lower(): m[1] for m in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", text, re.M)}
+
+
+def test_dockerfile_installs_the_pinned_versions():
+    pins, text = _pins(), (ROOT / "hub" / "Dockerfile").read_text(encoding="utf-8")
+    args = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.M))
+    for package in ("jupyterhub", "jupyterlab", "nbgitpuller", "tensorflow", "keras", "ipywidgets"):
+        assert args[f"{package.upper()}_VERSION"] == pins[package], package
+        assert f"'{package}': '${package.upper()}_VERSION'" in text  # the build checks what pip installed
+    python = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert args["PYTHON_VERSION"] == python
+    assert re.search(r"^FROM python:\$\{PYTHON_VERSION\}-", text, re.M)
+    assert re.search(r"pip install --no-cache-dir -r /opt/book/requirements\.txt", text)
+    assert "requirements-gpu.txt" in text and "git" in text.split("apt-get install")[1].split("&&")[0]
+    assert text.strip().splitlines()[-1] == 'CMD ["jupyterhub-singleuser"]'
+
+
+def test_values_yaml_names_the_pinned_image_a_gpu_profile_and_limits():
+    pins = _pins()
+    values = yaml.safe_load((ROOT / "hub" / "values.yaml").read_text(encoding="utf-8"))
+    single = values["singleuser"]
+    tag = f"tf{pins['tensorflow']}-jupyterhub{pins['jupyterhub']}"
+    assert single["image"]["tag"] == tag
+    gpu = [p for p in single["profileList"] if "GPU" in p["display_name"]]
+    assert len(gpu) == 1 and not gpu[0].get("default")
+    override = gpu[0]["kubespawner_override"]
+    assert override["image"] == f"{single['image']['name']}:{tag}-gpu"
+    assert override["extra_resource_limits"]["nvidia.com/gpu"] == "1"
+    assert 0 < runtime.gpu_memory_share(float(override["environment"]["BOOK_GPU_MEMORY_SHARE"])) <= 1
+    assert values["hub"]["config"]["Authenticator"]["allow_all"] is False
+    assert values["cull"]["enabled"] is True
+    assert single["defaultUrl"].startswith("/git-pull?repo=")
+    # The memory limit holds the largest kernel the book measured (book/kernel_memory.json).
+    memory = json.loads((ROOT / "book" / "kernel_memory.json").read_text())["notebooks"]
+    limit_mib = int(single["memory"]["limit"].removesuffix("G")) * 1024
+    assert limit_mib > max(info["peak_rss_mib"] for info in memory.values())
