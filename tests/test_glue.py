@@ -38,6 +38,8 @@ COVERED = [
     "book/worked/optimisation.ipynb",
     "book/worked/deployment.ipynb",
     "book/worked/data.ipynb",
+    "book/worked/model.ipynb",
+    "book/first_model.ipynb",
 ]
 
 #: (page, exact text) pairs that may stay typed, each with the reason.
