@@ -40,6 +40,7 @@ COVERED = [
     "book/worked/data.ipynb",
     "book/worked/model.ipynb",
     "book/first_model.ipynb",
+    "book/worked/training.ipynb",
 ]
 
 #: (page, exact text) pairs that may stay typed, each with the reason.
