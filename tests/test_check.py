@@ -235,3 +235,24 @@ def test_clip_checker_names_the_mistake(answer, reason):
     with np.errstate(invalid="ignore", divide="ignore"):
         verdict = check.clip_per_example(answer)
     assert not verdict and reason in str(verdict), str(verdict)
+
+
+# ---- Issue 16: the batch-size arithmetic of data parallelism (distributed) ------------------------------
+@pytest.mark.parametrize("batch, steps", [(256, 4000), (256.0, 4000.0), (np.int64(256), np.float32(4000))])
+def test_data_parallel_batch_accepts_the_answer_in_any_numeric_form(batch, steps):
+    assert check.data_parallel_batch(batch, steps)
+
+
+@pytest.mark.parametrize("batch, steps, reason", [
+    (32, 32000, "per-GPU batch"),                 # the per-replica batch passed to fit
+    (4, 256000, "divides 32"),
+    (512, 2000, "global batch"),
+    (256, 32000, "per-GPU batch"),                # steps from the per-replica batch
+    (256, 500, "replicas twice"),
+    (256, 4001, "examples / global batch"),
+    (None, 4000, "None"),
+    (256, "4000", "string"),
+])
+def test_data_parallel_batch_names_the_mistake(batch, steps, reason):
+    verdict = check.data_parallel_batch(batch, steps)
+    assert not verdict and reason in str(verdict), str(verdict)

@@ -12,6 +12,7 @@ from .math import (backprop_gradients, dense_layer, init_std, mlp_forward, perpl
                    softmax_overflow, stable_bce, stable_softmax)
 from .trends import (chinchilla_bill, clip_per_example, integrated_gradients_function,  # noqa: F401
                      params_for_loss, power_law_exponent, training_flops)
+from .trends import data_parallel_batch  # noqa: F401
 from .worked import (malignant_precision_recall, random_search_draws, range_guard,  # noqa: F401
                      small_network, source_param_counts, standardiser)
 

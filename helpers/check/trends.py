@@ -8,6 +8,7 @@ import numpy as np
 from ._core import Verdict, _run, as_array, as_number, call_answer
 
 __all__ = ["power_law_exponent", "training_flops", "clip_per_example", "integrated_gradients_function",
+           "data_parallel_batch",
            "params_for_loss", "chinchilla_bill"]
 
 
@@ -116,6 +117,40 @@ def integrated_gradients_function(fn: Callable) -> Verdict:
             return Verdict(False, f"for f(x) = sum(sin x) the attributions add up to {got.sum():.4f}, not "
                                   f"f(x) - f(baseline) = {np.sin(x).sum():.4f}: check the path points.")
         return Verdict(True, "attributions are (x - baseline) times the average gradient along the straight path.")
+
+    return _run(check)
+
+
+def data_parallel_batch(batch_size, steps_per_epoch) -> Verdict:
+    """Check the two numbers of the exercise "Batch sizes" (book/trends/distributed): with 8 GPUs under
+    ``MirroredStrategy`` and 32 examples per GPU, the ``batch_size`` passed to ``fit`` (the global batch,
+    8 × 32) and the steps of one epoch over 1 024 000 examples (1 024 000 / 256)."""
+
+    def check() -> Verdict:
+        replicas, per_replica, examples = 8, 32, 1_024_000
+        want_batch = replicas * per_replica
+        batch = as_number(batch_size, "batch_size")
+        if batch == per_replica:
+            return Verdict(False, "batch_size is the per-GPU batch; fit takes the global batch, which the "
+                                  "strategy splits across the 8 replicas: 8 × 32.")
+        if batch == per_replica / replicas:
+            return Verdict(False, "batch_size divides 32 by the 8 GPUs; each GPU should get 32, so the "
+                                  "global batch is 8 × 32.")
+        if batch != want_batch:
+            return Verdict(False, f"batch_size is {batch:g}; fit needs the global batch, replicas × "
+                                  f"per-replica batch = {want_batch}.")
+        steps = as_number(steps_per_epoch, "steps_per_epoch")
+        if steps == examples / per_replica:
+            return Verdict(False, "steps_per_epoch divides by the per-GPU batch; every step consumes the "
+                                  "whole global batch of 256 examples.")
+        if steps == examples / per_replica / replicas ** 2 or steps == examples * replicas / per_replica:
+            return Verdict(False, "steps_per_epoch counts the replicas twice (or the wrong way round): one "
+                                  "step uses the global batch, so steps = examples / batch_size.")
+        if steps != examples // want_batch:
+            return Verdict(False, f"steps_per_epoch is {steps:g}; one epoch is examples / global batch = "
+                                  f"{examples} / {want_batch}.")
+        return Verdict(True, f"fit takes the global batch, {want_batch}, and an epoch is "
+                             f"{examples // want_batch} steps: eight times fewer than one GPU with batch 32.")
 
     return _run(check)
 
