@@ -1,4 +1,5 @@
-"""The worked example (book/worked/): its data, the source's model, and input checks for serving.
+"""The worked example (book/worked/): its data, the source's model, the tuned model step 7 chooses,
+and input checks for serving.
 
 The data is scikit-learn's breast-cancer set (ships with the package, offline): 569 tumours
 described by 30 numeric features; label 1 = benign, 0 = malignant.
