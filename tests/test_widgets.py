@@ -21,6 +21,80 @@ def reg_explorer():
     return e
 
 
+def _agg_figure(size=(4, 3)):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=80)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_cached_glyphs_give_the_pixels_matplotlib_draws():
+    """The glyph cache places cached bitmaps at whole-pixel offsets: every pixel must match."""
+    from helpers.widgets import base
+
+    def figure():
+        fig = _agg_figure()
+        ax = fig.subplots()
+        ax.set_title("MLP: final loss 0.123 · α·L = 1.5", fontsize=10, color="#b2182b")
+        ax.set_xlabel("step")
+        ax.set_ylabel("cross-entropy")  # rotated: matplotlib's own path
+        for i, x in enumerate(np.linspace(0.05, 0.7, 9)):  # the same glyphs at many sub-pixel offsets
+            ax.text(x + i * 0.0037, 0.1 + 0.09 * i, "gy0.517 WAVE", fontsize=8 + i % 3,
+                    fontweight="bold" if i % 2 else "normal", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "$x_1^2$", transform=ax.transAxes)  # mathtext
+        return fig
+
+    plain = _pixels(figure())
+    fig = figure()
+    base._cache_glyphs(fig.canvas.get_renderer())
+    assert fig.canvas.get_renderer()._glyphs_cached
+    first, again = _pixels(fig), _pixels(fig)  # glyphs rendered, then taken from the cache
+    assert np.array_equal(first, plain) and np.array_equal(again, plain)
+
+
+def test_png_holds_the_figure_pixel_for_pixel(lr_explorer):
+    import io
+
+    from PIL import Image
+
+    png = lr_explorer.png()
+    shown = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    assert np.array_equal(shown, np.asarray(lr_explorer.fig.canvas.buffer_rgba()))
+    see_through = np.zeros((3, 5, 4), np.uint8)
+    see_through[1, 2] = (10, 20, 30, 40)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(widgets.base._png_rgb(see_through)))), see_through)
+
+
+def test_decision_boundary_is_the_contour_matplotlib_draws(reg_explorer):
+    from helpers import plots
+
+    probs = reg_explorer.result("none").grid_probs[0].reshape(40, 40)
+    assert probs.min() < 0.5 < probs.max()
+    fig = _agg_figure((3, 3))
+    ax = fig.subplots()
+    plots.decision_boundary(ax, probs, size=40)  # draws ax.contour(levels=[0.5])
+    expected = _pixels(fig)
+
+    class Panel:
+        _dyn = widgets.Explorer._dyn
+
+    fig = _agg_figure((3, 3))
+    panel = Panel()
+    panel._dynamic, panel.ax_map = [], fig.subplots()
+    panel.im_map = plots.decision_boundary(panel.ax_map, np.full((40, 40), 0.5), size=40)  # no contour
+    widgets.Explorer._show_probabilities(panel, probs)
+    assert np.array_equal(_pixels(fig), expected)
+    widgets.Explorer._show_probabilities(panel, np.full((40, 40), 0.7))  # no 0.5 crossing: no line
+    assert not panel._boundary.get_visible()
+
+
 def _png_changed(explorer, before):
     return explorer._image.value != before
 
