@@ -119,8 +119,8 @@ hub: $(STAMP) $(ASSETS_STAMP)  ## a JupyterHub for a class on this machine (need
 	HUB_IP=$(HOST) HUB_PORT=$(HUB_PORT) $(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 N ?= 8
-classroom-bench: $(STAMP) $(ASSETS_STAMP)  ## load test: N students on the hub run the explorer notebook [N=8] [OUT=book/classroom/bench-N.json]
-	$(BIN)/python hub/classroom_bench.py --students $(N) $(if $(OUT),--out $(OUT))
+classroom-bench: $(STAMP) $(ASSETS_STAMP)  ## load test: N students at once on the hub drive the explorer notebook; stores book/classroom_bench.json [N=8] [FAULTS=1]
+	$(BIN)/python hub/classroom_bench.py --students $(N) $(if $(FAULTS),--faults)
 
 gpu-check: $(STAMP)  ## on a GPU machine: TensorFlow sees the GPU, explorers train on it, GPU vs CPU latency
 	$(BIN)/pip install --quiet -r requirements-gpu.txt

@@ -257,6 +257,7 @@ class Kernel:
         self.url, self.token = url, token
         self.session = uuid.uuid4().hex
         self.comms: dict[str, dict] = {}  # comm id -> widget state, as the front end keeps it
+        self._watch: dict[str, asyncio.Future] = {}  # comm id -> future of its next update from the kernel
         self._pending: dict[str, dict] = {}
         self._ws = None
         self._reader = None
@@ -299,6 +300,14 @@ class Kernel:
                 data = content.get("data", {})
                 if data.get("method") == "update":
                     self.comms[content["comm_id"]].update(data.get("state", {}))
+                    watcher = self._watch.pop(content["comm_id"], None)
+                    if watcher is not None and not watcher.done():
+                        watcher.set_result(time.perf_counter())
+            if kind == "status" and content.get("execution_state") in ("restarting", "dead", "autorestarting"):
+                for waiting in self._pending.values():  # the kernel died: nothing pending will finish
+                    if not waiting["done"].done():
+                        waiting["done"].set_exception(KernelError(f"the kernel died ({content['execution_state']})"))
+                continue
             pending = self._pending.get(msg.get("parent_header", {}).get("msg_id"))
             if pending is None:
                 continue
@@ -340,16 +349,25 @@ class Kernel:
             raise KernelError(f"no {model} '{description}' among the kernel's {len(self.comms)} widgets")
         return found[-1]
 
-    async def move(self, comm_id: str, state: dict, timeout: float = 120) -> float:
+    async def move(self, comm_id: str, state: dict, shown_by: str, timeout: float = 120) -> float:
         """Change a widget's state as a browser does when a student moves it (an ``update`` comm
-        message); seconds until the kernel has run the callbacks and is idle again."""
+        message) and wait until the kernel sends the new state of the widget ``shown_by`` (the
+        explorer's image: its callbacks may redraw in a thread, after the kernel is idle again);
+        returns the seconds between the two, what the student waits for the new figure.
+        KernelError (TimeoutError) if the kernel reports an error (sends no new figure)."""
         msg = self._message("comm_msg", {"comm_id": comm_id,
                                          "data": {"method": "update", "state": state, "buffer_paths": []}})
-        seconds, pending = await self._send(msg, False, timeout)
+        shown = self._watch[shown_by] = asyncio.get_running_loop().create_future()
+        start = time.perf_counter()
+        _, pending = await self._send(msg, False, timeout)
         if pending["error"]:
             raise KernelError(pending["error"])
+        try:
+            end = await asyncio.wait_for(shown, timeout)
+        except asyncio.TimeoutError:
+            raise KernelError(f"moving widget {comm_id} to {state}: no new figure within {timeout} s") from None
         self.comms[comm_id].update(state)
-        return seconds
+        return end - start
 
 
 def login(hub_url: str, username: str, password: str) -> requests.Response:

@@ -79,6 +79,7 @@ def _students(spec: str) -> set[str]:
 
 
 # -- where -----------------------------------------------------------------------------------------
+TARGET = "building-large-models"  # the folder in each home that nbgitpuller pulls the book into
 STATE = Path(_env("HUB_STATE_DIR") or ROOT / "build" / "hub").resolve()
 STATE.mkdir(parents=True, exist_ok=True)
 c.JupyterHub.ip = _env("HUB_IP", "127.0.0.1")
@@ -147,6 +148,9 @@ c.Spawner.environment = {
     "TF_FORCE_GPU_ALLOW_GROWTH": "true",  # memory growth even before helpers.setup() runs
     "BOOK_GPU_MEMORY_SHARE": _env("BOOK_GPU_MEMORY_SHARE"),
     "NBGITPULLER_APP": "lab",
+    # Kernels import `helpers` from the student's own copy of the book (nbgitpuller's), so the
+    # notebooks and their package always come from the same commit.
+    "PYTHONPATH": lambda spawner: str(Path(spawner.home_dir) / TARGET),
 }
 if _env("HUB_MEM_LIMIT"):
     c.Spawner.mem_limit = _env("HUB_MEM_LIMIT")  # advisory: passed on as MEM_LIMIT
@@ -178,7 +182,6 @@ repo = _env("HUB_REPO") or ROOT.as_uri()
 branch = _env("HUB_BRANCH") or subprocess.run(
     ["git", "-C", str(ROOT), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True
 ).stdout.strip() or "main"
-TARGET = "building-large-models"
 c.Spawner.default_url = (f"/git-pull?repo={repo}&branch={branch}&targetpath={TARGET}"
                          f"&urlpath=lab/tree/{TARGET}/book/first_model.ipynb")
 
