@@ -48,12 +48,32 @@ _LANGUAGE_INFO = {
 }
 
 
+def _path(name: str, value: object) -> Path:
+    """``value`` as a ``Path``: a ``str`` or an ``os.PathLike``; anything else is a ``TypeError``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), got {type(value).__name__}")
+    return Path(value)
+
+
+def _notebook_path(name: str, value: object) -> Path:
+    """An existing ``.ipynb`` file (``FileNotFoundError`` naming it if there is none)."""
+    path = _path(name, value)
+    if path.suffix != ".ipynb":
+        raise ValueError(f"{name} must be a .ipynb notebook, got {str(path)!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: no notebook at {str(path)!r}")
+    return path
+
+
 def toc_files(root: Path = ROOT) -> list[Path]:
     """Every file named in ``_toc.yml`` (root, chapters, sections), in reading order, resolved to an
     existing path. The file is read by ``sphinx_external_toc``, the parser Jupyter Book itself uses."""
     from sphinx_external_toc.api import FileItem
     from sphinx_external_toc.parsing import parse_toc_yaml
 
+    root = _path("root", root)
+    if not (root / "_toc.yml").is_file():
+        raise FileNotFoundError(f"root: no _toc.yml in {str(root)!r}")
     site = parse_toc_yaml(root / "_toc.yml")
     names: list[str] = []
 
@@ -82,6 +102,8 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
 
 def normalise(nb) -> None:
     """Make a notebook's metadata independent of the machine that executed it (in place)."""
+    if not (hasattr(nb, "metadata") and hasattr(nb, "cells")):
+        raise TypeError(f"nb must be a notebook (nbformat.NotebookNode), got {type(nb).__name__}")
     nb.metadata["kernelspec"] = dict(_KERNELSPEC)
     nb.metadata["language_info"] = dict(_LANGUAGE_INFO)
     for key in ("papermill", "vscode", "colab", "toc-autonumbering"):
@@ -169,7 +191,17 @@ def execute_notebook(path: Path | str, *, timeout: int = 900, kernel: str = "pyt
     import nbformat
     from nbclient import NotebookClient
 
-    path = Path(path)
+    from ._args import flag, whole
+
+    path = _notebook_path("path", path)
+    timeout = whole("timeout", timeout, 1, 86_400)
+    if not isinstance(kernel, str):
+        raise TypeError(f"kernel must be the name of a Jupyter kernel (a string), got {type(kernel).__name__}")
+    if not kernel:
+        raise ValueError("kernel must be the name of a Jupyter kernel, got ''")
+    store = flag("store", store)
+    if memory is not None and not isinstance(memory, dict):
+        raise TypeError(f"memory must be a dict to fill in (or None), got {type(memory).__name__}")
     nb = nbformat.read(path, as_version=4)
     # Remove old outputs first so a failure never leaves a half-old notebook behind.
     for cell in nb.cells:
@@ -223,7 +255,7 @@ def notebook_problems(path: Path | str) -> list[str]:
     """
     import nbformat
 
-    path = Path(path)
+    path = _notebook_path("path", path)
     nb = nbformat.read(path, as_version=4)
     problems: list[str] = []
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._args import number, whole
+from ._args import choice, finite_array, number, seed as _seed, whole
 
 __all__ = ["TOY_DATASETS", "toy", "split", "Split", "standardise"]
 
@@ -29,11 +29,10 @@ def toy(name: str = "moons", n: int = 400, noise: float = 0.1, seed: int = 0) ->
     noise: standard deviation of the Gaussian noise added to the coordinates, 0 to 1.
     seed: seed of the generator, so the same call gives the same points.
     """
-    if name not in TOY_DATASETS:
-        raise ValueError(f"name must be one of {', '.join(TOY_DATASETS)}; got {name!r}")
+    name = choice("name", name, TOY_DATASETS)
     n = whole("n", n, 4, 100_000)
     noise = number("noise", noise, 0.0, 1.0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed("seed", seed))
     half = n // 2
     labels = np.concatenate([np.zeros(half), np.ones(n - half)])
     if name == "circle":
@@ -62,6 +61,11 @@ def toy(name: str = "moons", n: int = 400, noise: float = 0.1, seed: int = 0) ->
     return x[order].astype(np.float32), labels[order].astype(np.float32)
 
 
+def _numeric(a) -> bool:
+    """Whether ``a`` is an array of numbers already (its dtype is kept: float32 stays float32)."""
+    return isinstance(a, np.ndarray) and a.dtype.kind in "biuf"
+
+
 @dataclass(frozen=True)
 class Split:
     """Train and validation (or test) parts of a data set."""
@@ -78,11 +82,15 @@ def split(x: np.ndarray, y: np.ndarray, train_fraction: float = 0.5, seed: int =
     Each part keeps at least one point; ``train_fraction`` must be from 0.05 to 0.95.
     """
     train_fraction = number("train_fraction", train_fraction, 0.05, 0.95)
+    x = finite_array("x", x, min_size=0, dtype=np.asarray(x).dtype if _numeric(x) else np.float64)
+    y = finite_array("y", y, min_size=0, dtype=np.asarray(y).dtype if _numeric(y) else np.float64)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"x and y must be arrays with one row per point, got shapes {x.shape} and {y.shape}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     if len(x) < 2:
-        raise ValueError("need at least 2 points to split")
-    order = np.random.default_rng(seed).permutation(len(x))
+        raise ValueError(f"x and y must hold at least 2 points to split, got {len(x)}")
+    order = np.random.default_rng(_seed("seed", seed)).permutation(len(x))
     k = min(max(1, round(train_fraction * len(x))), len(x) - 1)
     tr, va = order[:k], order[k:]
     return Split(x[tr], y[tr], x[va], y[va])
@@ -91,8 +99,12 @@ def split(x: np.ndarray, y: np.ndarray, train_fraction: float = 0.5, seed: int =
 def standardise(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     """Scale every column to mean 0 and standard deviation 1 *using the training part's statistics*.
 
-    Returns ``[train, *others]`` scaled; columns with zero spread are only centred.
+    Returns ``[train, *others]`` scaled (float32); columns with zero spread are only centred.
+    ``train`` is ``(n, d)`` with finite values; each of ``others`` is ``(m, d)``.
     """
+    train = finite_array("train", train, ndim=2)
+    others = tuple(finite_array(f"others[{i}]", a, shape=(None, train.shape[1]), min_size=0)
+                   for i, a in enumerate(others))
     mean = train.mean(axis=0)
     std = train.std(axis=0)
     std = np.where(std > 0, std, 1.0)

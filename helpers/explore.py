@@ -116,7 +116,8 @@ def quadratic_path(
     lr = number("lr", lr, above=0, high=1000.0)
     if isinstance(curvatures, (str, bytes)) or not isinstance(curvatures, (tuple, list, np.ndarray)):
         raise TypeError(f"curvatures must be a tuple of 1 or 2 numbers, got {curvatures!r}")
-    curv = tuple(number("curvature", c, above=0, high=1e6) for c in np.ravel(np.asarray(curvatures, dtype=object)))
+    curv = tuple(number(f"curvatures[{i}]", c, above=0, high=1e6)
+                 for i, c in enumerate(np.ravel(np.asarray(curvatures, dtype=object))))
     if not 1 <= len(curv) <= 2:
         raise ValueError(f"curvatures must have 1 or 2 values, got {len(curv)}")
     steps = whole("steps", steps, 1, 10_000)
@@ -436,6 +437,9 @@ class MLPTrainer:
 
         import tensorflow as tf
 
+        for name, a in (("lr", lr), ("l1", l1), ("l2", l2)):
+            if isinstance(a, (bool, np.bool_)) or (isinstance(a, (list, tuple, np.ndarray)) and np.asarray(a).dtype.kind == "b"):
+                raise TypeError(f"{name} must be a number or an array of numbers, got {a!r}")  # True is not a rate
         lr_a, l1_a, l2_a = (np.atleast_1d(finite_array(name, a)) for name, a in (("lr", lr), ("l1", l1), ("l2", l2)))
         for name, a in (("lr", lr_a), ("l1", l1_a), ("l2", l2_a)):
             if a.ndim != 1:
@@ -455,7 +459,9 @@ class MLPTrainer:
         if start is None:
             params = [tf.constant(np.broadcast_to(p, (k, *p.shape)).copy()) for p in self.init]
         else:
-            if not isinstance(start, (list, tuple)) or len(start) != len(self.init):
+            if not isinstance(start, (list, tuple)):
+                raise TypeError(f"start must be a list of parameter arrays, as MLPResult.params, got {type(start).__name__}")
+            if len(start) != len(self.init):
                 raise ValueError("start must be parameters of this trainer's architecture, as MLPResult.params")
             start = [finite_array(f"start[{i}]", s, dtype=np.float32) for i, s in enumerate(start)]
             if any(s.shape[1:] != p.shape or s.shape[0] not in (1, k) for s, p in zip(start, self.init)):

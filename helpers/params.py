@@ -174,13 +174,14 @@ def transformer_breakdown(
         raise ValueError(f"heads must divide d_model ({d_model}), got {heads}")
     vocab, context = whole("vocab", vocab), whole("context", context)
     d_ff = 4 * d_model if d_ff is None else whole("d_ff", d_ff)
+    segments = whole("segments", segments)  # checked for decoders too: a wrong value is a mistake either way
 
     parts = {
         "token embedding": embedding_params(vocab, d_model),
         "position embedding": embedding_params(context, d_model),
     }
     if kind == "encoder":
-        parts["segment embedding"] = embedding_params(whole("segments", segments), d_model)
+        parts["segment embedding"] = embedding_params(segments, d_model)
         parts["embedding layer norm"] = layer_norm_params(d_model)
     parts["blocks"] = layers * transformer_block_params(d_model, heads, d_ff)
     if kind == "decoder":

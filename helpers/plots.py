@@ -17,17 +17,29 @@ def grid(limit: float = 1.5, size: int = 60) -> tuple[np.ndarray, np.ndarray, np
     """A square grid over ``[-limit, limit]²``: returns ``(xx, yy, points)``.
 
     ``xx`` and ``yy`` have shape ``(size, size)``; ``points`` has shape ``(size*size, 2)``, float32.
+    ``limit`` is from 1e-6 (below, float32 cannot tell the grid's points apart) to 1e6.
     """
-    limit, size = number("limit", limit, above=0, high=1e6), whole("size", size, 2, 2000)
+    limit, size = number("limit", limit, 1e-6, 1e6), whole("size", size, 2, 2000)
     axis = np.linspace(-limit, limit, size, dtype=np.float32)
     xx, yy = np.meshgrid(axis, axis)
     return xx, yy, np.stack([xx.ravel(), yy.ravel()], axis=1)
 
 
+def _axes(ax):
+    """``ax`` if it is a matplotlib ``Axes`` (what ``plt.subplots()`` returns); otherwise a ``TypeError``."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (fig, ax = plt.subplots()), got {type(ax).__name__}")
+    return ax
+
+
 def scatter_classes(ax, x: np.ndarray, y: np.ndarray, *, size: float = 12, edge: bool = True, **kw):
-    """Scatter 2-D points ``x`` ``(n, 2)`` coloured by their 0/1 label ``y`` ``(n,)``."""
+    """Scatter 2-D points ``x`` ``(n, 2)`` coloured by their 0/1 label ``y`` ``(n,)`` (other labels are refused:
+    a colour for them would be a guess)."""
+    _axes(ax)
     x = finite_array("x", x, shape=(None, 2), min_size=0)
-    y = finite_array("y", y, min_size=0).ravel()
+    y = finite_array("y", y, min_size=0, values=(0, 1)).ravel()
     if len(y) != len(x):
         raise ValueError(f"y must have one label per row of x: {len(y)} labels for {len(x)} rows")
     size, edge = number("size", size, above=0), flag("edge", edge)
@@ -50,6 +62,7 @@ def decision_boundary(
     ``predict`` maps points of shape ``(m, 2)`` to probabilities of shape ``(m,)`` or ``(m, 1)``;
     or it is already a ``(size, size)`` array of probabilities on :func:`grid`. Returns the image.
     """
+    _axes(ax)
     xx, yy, pts = grid(limit, size)
     if not isinstance(predict, np.ndarray) and not callable(predict):
         raise TypeError(f"predict must be a function of points or a ({size}, {size}) array, got {type(predict).__name__}")
@@ -79,6 +92,7 @@ def loss_curves(ax, curves: dict[str, Sequence[float]], *, log: bool = False, xl
     """Plot named loss curves (e.g. ``{"train": [...], "validation": [...]}``) on one axis.
 
     NaN marks a missing value (e.g. after a run diverged) and leaves a gap."""
+    _axes(ax)
     if not isinstance(curves, dict):
         raise TypeError(f"curves must be a dict from a name to a list of losses, got {type(curves).__name__}")
     arrays = {name: finite_array(f"curves[{name!r}]", values, ndim=1, min_size=0, nan=True, infinite=True)

@@ -33,6 +33,13 @@ class CharVocab:
 
     chars: str
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.chars, str):
+            raise TypeError(f"chars must be a string of distinct characters, got {type(self.chars).__name__}")
+        if len(set(self.chars)) != len(self.chars):
+            twice = next(c for c in self.chars if self.chars.count(c) > 1)
+            raise ValueError(f"chars must hold each character once, got {twice!r} twice")
+
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
         return cls("".join(sorted(set(_text("text", text)))))
@@ -48,7 +55,7 @@ class CharVocab:
         try:
             return np.fromiter((index[c] for c in text), dtype=np.int32, count=len(text))
         except KeyError as exc:
-            raise ValueError(f"character {exc.args[0]!r} is not in the vocabulary") from None
+            raise ValueError(f"text holds the character {exc.args[0]!r}, which is not in the vocabulary") from None
 
     def decode(self, ids) -> str:
         """The text of a sequence of ids."""
@@ -109,6 +116,8 @@ def _ids(name: str, ids: object, size: int) -> list[int]:
         arr = np.asarray(ids)
     except ValueError:
         raise TypeError(f"{name} must be a flat sequence of whole numbers (token ids)") from None
+    if arr.ndim == 0:
+        raise TypeError(f"{name} must be a sequence of whole numbers (token ids), got {_short(ids)}")
     if arr.size and arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold whole numbers (token ids), got an array of {arr.dtype}")
     out = arr.astype(np.int64).ravel().tolist() if arr.size else []
@@ -116,6 +125,11 @@ def _ids(name: str, ids: object, size: int) -> list[int]:
     if bad:
         raise ValueError(f"{name} must be from 0 to {size - 1}, got {bad[0]}")
     return out
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _merge(ids: np.ndarray, pair: tuple[int, int], new_id: int) -> np.ndarray:
@@ -142,6 +156,17 @@ class BPE:
     """A byte-level byte-pair-encoding tokeniser: ids 0-255 are bytes, id ``256 + k`` is merge ``k``."""
 
     merges: tuple[tuple[int, int], ...]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.merges, (str, bytes)) or not isinstance(self.merges, (tuple, list)):
+            raise TypeError(f"merges must be a tuple of (left, right) token-id pairs, got {_short(self.merges)}")
+        pairs = []
+        for k, pair in enumerate(self.merges):
+            if isinstance(pair, (str, bytes)) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f"merges[{k}] must be a (left, right) pair of token ids, got {_short(pair)}")
+            # merge k may only join bytes (0-255) and tokens of earlier merges (256 to 255 + k)
+            pairs.append(tuple(whole(f"merges[{k}]", t, 0, 255 + k) for t in pair))
+        object.__setattr__(self, "merges", tuple(pairs))
 
     @property
     def vocab_size(self) -> int:

@@ -28,8 +28,9 @@ def test_grid_covers_the_square_row_by_row():
 @pytest.mark.parametrize("limit, size, error, message", [
     (1.0, 1, ValueError, "size must be from 2 to 2000, got 1"),
     (1.0, 2.5, TypeError, "size must be a whole number"),
-    (0.0, 5, ValueError, "limit must be greater than 0"),
-    (np.nan, 5, ValueError, "limit must be greater than 0"),
+    (0.0, 5, ValueError, r"limit must be from 1e-06 to 1e\+06"),
+    (1e-300, 5, ValueError, r"limit must be from 1e-06 to 1e\+06"),  # float32 would collapse the grid to 0
+    (np.nan, 5, ValueError, r"limit must be from 1e-06 to 1e\+06"),
     ("1", 5, TypeError, "limit must be a number"),
 ])
 def test_grid_refuses_bad_arguments(limit, size, error, message):
@@ -105,3 +106,13 @@ def test_loss_curves_plot_each_named_curve_from_step_one(ax):
 def test_loss_curves_refuse_bad_arguments(ax, kwargs, error, message):
     with pytest.raises(error, match=message):
         plots.loss_curves(ax, **kwargs)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda ax: plots.scatter_classes(ax, np.zeros((2, 2)), np.zeros(2)),
+    lambda ax: plots.decision_boundary(ax, np.full((5, 5), 0.5), size=5),
+    lambda ax: plots.loss_curves(ax, {"train": [1.0]}),
+])
+def test_drawing_needs_an_axes(draw):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        draw(plt)  # the pyplot module is not an Axes (it has .scatter and .plot, so this used to "work")

@@ -16,7 +16,7 @@ def test_vocab_round_trip_and_unknown_character():
     vocab = text.CharVocab.from_text("hello world")
     ids = vocab.encode("hold")
     assert ids.dtype == np.int32 and vocab.decode(ids) == "hold"
-    with pytest.raises(ValueError, match="'z' is not in the vocabulary"):
+    with pytest.raises(ValueError, match="text holds the character 'z', which is not in the vocabulary"):
         vocab.encode("zz")
 
 
@@ -85,3 +85,19 @@ def test_longest_context_fits_and_validation_split_is_used():
     assert text.char_data(2000, val_fraction=0.5).val.size == 1000
     with pytest.raises(TypeError, match="val_fraction must be a number"):
         text.char_data(2000, val_fraction="0.1")
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: text.CharVocab(None), TypeError, "chars must be a string"),
+    (lambda: text.CharVocab("abca"), ValueError, "chars must hold each character once, got 'a' twice"),
+    (lambda: text.BPE(None), TypeError, "merges must be a tuple"),
+    (lambda: text.BPE(((1,),)), ValueError, r"merges\[0\] must be a \(left, right\) pair"),
+    (lambda: text.BPE(((97, 98), (256, 257))), ValueError, r"merges\[1\] must be from 0 to 256, got 257"),
+    (lambda: text.BPE(((97, 98.0),)), TypeError, r"merges\[0\] must be a whole number"),
+    (lambda: text.CharVocab("ab").decode(1), TypeError, "ids must be a sequence of whole numbers"),
+])
+def test_records_refuse_inconsistent_contents(make, error, message):
+    # A vocabulary with a repeated character would encode it to one id and decode another; a merge
+    # naming a token not yet made would make token_bytes recurse into nothing.
+    with pytest.raises(error, match=message):
+        make()

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._args import number, whole
 from ._core import Verdict, _AnswerProblem, _run, as_array, as_int, as_number, call_answer
 
 __all__ = ["linear_predict", "gpt_block_params", "mlp_param_count", "trend_extrapolation", "gamma_accuracies",
@@ -92,6 +93,9 @@ def _number(out, name: str) -> float:
 
 def trend_extrapolation(value, per_year: float, start: float = 540e9, years: int = 8) -> Verdict:
     """Check a predicted parameter count: ``start`` grown by the factor ``per_year`` for ``years`` years."""
+    # The book's own numbers (not the reader's answer): a mistake there is an error, not a verdict.
+    per_year, start = number("per_year", per_year, above=0, high=100), number("start", start, above=0, high=1e20)
+    years = whole("years", years, 1, 100)
 
     def check() -> Verdict:
         got = _number(value, "your prediction")
@@ -202,6 +206,7 @@ def budget_width(fn: Callable[[int, int], int]) -> Verdict:
 def context_param_count(fn: Callable[[int], int], vocab_size: int, embed: int = 16, hidden: int = 256) -> Verdict:
     """Check ``fn(T) -> int``: parameters of the page's next-character model with a context of ``T`` characters
     (embedding ``V x embed``, a dense layer of ``hidden`` ReLU units on the ``T * embed`` inputs, ``V`` logits)."""
+    vocab_size, embed, hidden = whole("vocab_size", vocab_size), whole("embed", embed), whole("hidden", hidden)
 
     def check() -> Verdict:
         for context in (4, 16, 32, 100):
@@ -373,6 +378,7 @@ def frequency_bin(fn: Callable[[float, int, int], int]) -> Verdict:
 def embedding_balance_width(value, layers: int = 12, vocab: int = 50257, context: int = 1024) -> Verdict:
     """Check the width ``d`` at which ``layers`` GPT blocks (``12 d^2 + 13 d`` each) hold as many parameters
     as the token and position embeddings (``(vocab + context) d``), to the nearest whole number."""
+    layers, vocab, context = whole("layers", layers), whole("vocab", vocab), whole("context", context)
 
     def check() -> Verdict:
         got = _number(value, "your width")
@@ -393,6 +399,7 @@ def embedding_balance_width(value, layers: int = 12, vocab: int = 50257, context
 def compute_optimal_size(value, flops: float) -> Verdict:
     """Check a compute-optimal parameter count for a budget of ``flops``: ``sqrt(flops / 120)``
     (C = 6 N D with D = 20 N), within 2 %."""
+    flops = number("flops", flops, above=0)
 
     def check() -> Verdict:
         got = _number(value, "your parameter count")
