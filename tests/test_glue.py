@@ -30,6 +30,7 @@ COVERED = [
     "book/math/neural_networks.ipynb",
     "book/math/losses.ipynb",
     "book/math/gradient_descent.ipynb",
+    "book/math/training_deep_nets.ipynb",
     "book/math/regularization.ipynb",
     "book/trends/distributed.ipynb",
     "book/trends/interpretability.ipynb",
