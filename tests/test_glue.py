@@ -34,6 +34,7 @@ COVERED = [
     "book/math/regularization.ipynb",
     "book/trends/distributed.ipynb",
     "book/trends/interpretability.ipynb",
+    "book/trends/optimisation_problems.ipynb",
     "book/trends/privacy.ipynb",
     "book/trends/smarter_algorithms.ipynb",
     "book/worked/optimisation.ipynb",
