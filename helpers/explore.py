@@ -23,6 +23,7 @@ from ._args import choice, finite_array, flag, number, seed as _seed, whole
 from .nn import sigmoid
 
 __all__ = [
+    "adam_step",
     "ACTIVATIONS",
     "OPTIMIZERS",
     "QuadraticPath",
@@ -137,6 +138,29 @@ def quadratic_path(
     pts = np.array(points)
     losses = 0.5 * (pts**2 * np.array(curv)).sum(axis=1)
     return QuadraticPath(pts, losses, curv, lr, diverged_at)
+
+
+def adam_step(grad, m, v, t, *, sqrt=np.sqrt):
+    """One Adam update (Kingma & Ba 2015) with Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7): returns
+    ``(step, m, v)``, where the parameter moves by ``-lr * step`` and ``m``, ``v`` are the new running
+    first and second moments (zeros before step ``t = 1``).
+
+    NumPy arrays are checked (finite, one shape, ``t`` a whole number from 1); inside a compiled
+    TensorFlow loop pass tensors and ``sqrt=tf.sqrt`` (the explorers' trainer does). One update for
+    the whole book, so every chapter's "Adam" is the same.
+    """
+    if sqrt is np.sqrt:
+        grad = finite_array("grad", grad, min_size=0)
+        m = finite_array("m", m, shape=grad.shape, min_size=0)
+        v = finite_array("v", v, shape=grad.shape, min_size=0)
+        if np.any(v < 0):
+            raise ValueError("v must hold running means of squares, so no negative values")
+        t = whole("t", t, 1)
+    m = 0.9 * m + 0.1 * grad
+    v = 0.999 * v + 0.001 * (grad * grad)
+    mhat = m / (1.0 - 0.9 ** t)
+    vhat = v / (1.0 - 0.999 ** t)
+    return mhat / (sqrt(vhat) + 1e-7), m, v
 
 
 # ----------------------------------------------------------------------------------------------
@@ -381,11 +405,7 @@ class MLPTrainer:
                         mi = 0.9 * m[i] + g
                         step, vi = mi, v[i]
                     else:  # adam, with Keras's defaults
-                        mi = 0.9 * m[i] + 0.1 * g
-                        vi = 0.999 * v[i] + 0.001 * tf.square(g)
-                        mhat = mi / (1.0 - tf.pow(0.9, tf_t))
-                        vhat = vi / (1.0 - tf.pow(0.999, tf_t))
-                        step = mhat / (tf.sqrt(vhat) + 1e-7)
+                        step, mi, vi = adam_step(g, m[i], v[i], tf_t, sqrt=tf.sqrt)
                     q = p - rate * step
                     if i % 2 == 0:  # weights only: the L1 proximal step sets small weights exactly to 0
                         shrink = rate * per_model(l1, p)

@@ -31,6 +31,7 @@ import inspect
 import math
 import os
 import pkgutil
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -683,6 +684,20 @@ case("helpers.explore.quadratic_path", explore.quadratic_path,
       "start": Arg(None, st.tuples(st.floats(-1e100, 1e100), st.floats(-1e100, 1e100)), st.text(max_size=2) | st.just(["a", "b"]),
                    st.just((1.0, 2.0, 3.0)) | st.just((NAN, 0.0)) | st.just((1e101, 0.0))),
       "steps": Int(40, 1, 10_000, good_high=300)}, check=_path_check)
+def _adam_check(out, grad, m, v, t):
+    step, m_new, v_new = out
+    grad, m, v = (np.asarray(a, float) for a in (grad, m, v))
+    assert np.allclose(m_new, 0.9 * m + 0.1 * grad) and np.allclose(v_new, 0.999 * v + 0.001 * grad**2)
+    if t == 1 and not m.any() and not v.any():  # the first step from zero moments: g / (|g| + eps), about ±1
+        assert np.allclose(step, grad / (np.abs(grad) + 1e-7), rtol=1e-12)
+
+
+G3 = np.array([0.5, -2.0, 0.0])
+case("helpers.explore.adam_step", explore.adam_step,
+     {"grad": Arr(G3, (3,), low=-1e100, high=1e100), "m": Arr(np.zeros(3), (3,), low=-1e100, high=1e100),
+      "v": Arg(np.zeros(3), Arr(G3, (3,), low=0, high=1e100).good, Arr(G3, (3,)).bad_type,
+               Arr(G3, (3,)).bad_value | st.just(np.array([-1.0, 0, 0]))),
+      "t": Int(1, 1, good_high=10**6)}, check=_adam_check)
 PATH = explore.quadratic_path(0.1)
 case("helpers.explore.QuadraticPath.regime", lambda: PATH.regime, check=lambda out: out == "good")
 record("helpers.explore.QuadraticPath", "built by quadratic_path; regime is a case")
@@ -1188,7 +1203,9 @@ def _run_one(c: Case, name: str, arg: str | None, mode: str | None, value) -> No
     try:
         c.call(**kwargs)
     except expected as exc:
-        assert word in str(exc) or isinstance(exc, FileNotFoundError), (
+        # the name as a word: "units", not "XXunitsXX" or "UNITS" (the argument a reader passed)
+        named = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", str(exc))
+        assert named or isinstance(exc, FileNotFoundError), (
             f"{name}({arg}={value!r}): the {type(exc).__name__} does not name {word!r}: {exc}")
     else:
         raise AssertionError(f"{name}({arg}={value!r}) did not raise {getattr(expected, '__name__', expected)}")

@@ -53,6 +53,33 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+#: The fuzz cases of tests/test_fuzz.py (argument checks, independent properties of the results) that
+#: concern each module, by the prefix of their test ids: they run with the module's own tests.
+FUZZ_PREFIXES: dict[str, tuple[str, ...]] = {
+    "_args": ("_args.",), "params": ("params.",), "nn": ("nn.",), "scale": ("scale.",), "check": ("check.",),
+    "explore": ("explore.",),
+}
+
+
+def _fuzz_ids(name: str) -> list[str]:
+    """The ids of ``name``'s fuzz cases (``tests/test_fuzz.py::test_fuzz[params.dense_params]``...), collected
+    from the repository's test file, xfail cases left out (they fail by design)."""
+    prefixes = FUZZ_PREFIXES.get(name, ())
+    if not prefixes:
+        return []
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                          "tests/test_fuzz.py", "-m", "not xfail"], cwd=ROOT, text=True, capture_output=True)
+    ids = re.findall(r"^(tests/test_fuzz\.py::test_fuzz\[(.+?)\])$", out.stdout, re.M)
+    return [node for node, case in ids if case.startswith(prefixes) and case not in _xfail_cases()]
+
+
+def _xfail_cases() -> set[str]:
+    """The cases tests/test_fuzz.py marks xfail (in other helpers' modules)."""
+    text = (ROOT / "tests" / "test_fuzz.py").read_text(encoding="utf-8")
+    block = text.split("XFAIL: dict[str, str] = {", 1)[1].split("}.items()}", 1)[0]
+    return set(re.findall(r'^    "([^"]+)":', block, re.M))
+
+
 def _config(only: list[str], tests: list[str]) -> str:
     """``pyproject.toml`` for the scratch folder: the repository's, with this module's selection."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -66,12 +93,13 @@ def _config(only: list[str], tests: list[str]) -> str:
 
 def _prepare(name: str) -> Path:
     only, tests = MODULES[name]
+    tests = tests + _fuzz_ids(name)
     work = OUT / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     shutil.copytree(ROOT / "helpers", work / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     (work / "tests").mkdir()
-    for f in {"tests/conftest.py", *(t.split("::")[0] for t in tests)}:
+    for f in {"tests/conftest.py", *(t.split("::")[0] for t in tests)}:  # test_fuzz.py too, if it has cases
         shutil.copy2(ROOT / f, work / f)
     (work / "pyproject.toml").write_text(_config(only, tests), encoding="utf-8")
     return work
