@@ -157,7 +157,7 @@ def main(argv=None) -> int:
     sampler = MemorySampler()
     print(f"classroom bench: {args.students} students on {NOTEBOOK} ({len(cells)} code cells, "
           f"{args.moves} moves of each slider){' with faults' if args.faults else ''}", flush=True)
-    wall = time.perf_counter()
+    wall, load_before = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
         with classroom.running_hub(Path(tmp), extra_env=extra, timeout=180) as hub:
             hub.create_users(names)
@@ -177,6 +177,10 @@ def main(argv=None) -> int:
         "machine": f"{platform.machine()}, {psutil.cpu_count()} CPU cores, {vm.total / 2**30:.1f} GiB memory, "
                    f"Python {platform.python_version()}",
         "wall_s": round(time.perf_counter() - wall, 1),
+        # the machine's 1-minute load average before and after: work other than the class's
+        # (e.g. on a shared machine) inflates every latency
+        "load_average_before": round(load_before, 1),
+        "load_average_after": round(os.getloadavg()[0], 1),
         "completed": sum(r["completed"] for r in ok),
         "spawn_s": stats(r.get("spawn_s") for r in records),
         "pull_s": stats(r.get("pull_s") for r in records),
