@@ -217,8 +217,9 @@ def mlp(out: Path) -> Path:
             for x, y in points:
                 _node(ax, x, y, "", color=colors[layer], r=0.27)
             ax.text(xs[layer], -2.35, names[layer], ha="center", va="center", fontsize=10.5)
-        ax.text(3.3, -3.2, "(3·4 + 4) + (4·4 + 4) + (4·2 + 2) = 46 parameters", ha="center", va="center",
-                fontsize=10.5)
+        pairs = list(zip(widths, widths[1:]))
+        count = " + ".join(f"({m}·{n} + {n})" for m, n in pairs) + f" = {sum(m * n + n for m, n in pairs)} parameters"
+        ax.text(3.3, -3.2, count, ha="center", va="center", fontsize=10.5)
         ax.set_xlim(-0.8, 7.4)
         ax.set_ylim(-3.5, 2.7)
         ax.set_aspect("equal")
