@@ -126,3 +126,56 @@ def test_known_values_of_the_forward_pass():
     assert nn.two_layer_loss(params, [[1.0]], [1]) == pytest.approx(np.log1p(np.exp(-2 * np.tanh(1.0))))
     g = nn.two_layer_gradients(params, [[1.0]], [1])
     assert g["b2"][0] == pytest.approx(out["p"][0, 0] - 1)
+
+
+P2 = nn.init_two_layer(2, 2)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: nn.two_layer_loss(P2, np.zeros((2, 2)), []), ValueError, "one label per row of x: 0 labels for 2 rows"),
+    (lambda: nn.two_layer_loss(P2, np.zeros((2, 2)), [0.0, 1.5]), ValueError, "from 0 to 1 .*got 1.5$"),
+    (lambda: nn.two_layer_loss(P2, np.zeros((3, 2)), [0, 1, 2.5]), ValueError, "got 2.5$"),  # not the valid 0 or 1
+    (lambda: nn.two_layer_loss(P2, np.zeros((2, 2)), [-0.5, 0.0]), ValueError, "got -0.5$"),
+    (lambda: nn.two_layer_forward([], np.zeros((1, 2))), TypeError,
+     "params must be a dict with keys W1, b1, W2, b2, got list"),
+    (lambda: nn.two_layer_forward({**P2, "W1": np.zeros(2)}, np.zeros((1, 2))), ValueError,
+     r"params\['W1'\] must have 2 axes"),
+    (lambda: nn.two_layer_forward({**P2, "W2": np.zeros((2, 2))}, np.zeros((1, 2))), ValueError,
+     r"params\['W2'\] must have shape \(2, 1\)"),
+    (lambda: nn.two_layer_forward({**P2, "b2": np.zeros(2)}, np.zeros((1, 2))), ValueError,
+     r"params\['b2'\] must have shape \(1,\)"),
+    (lambda: nn.bce_from_logits([0.0, 1.0, 2.0], [0.0, 1.0]), ValueError,
+     "z and y must hold the same number of values, got 3 and 2"),
+    (lambda: nn.init_two_layer(2, 10_001), ValueError, "n_hidden must be from 1 to 10000"),
+    (lambda: nn.numerical_gradients(lambda p: 0.0, {}, eps=1.5), ValueError, "eps must be from 1e-12 to 1"),
+    (lambda: nn.numerical_gradients(3, {}), TypeError, "got int"),
+    (lambda: nn.numerical_gradients(lambda p: 0.0, 3), TypeError, "params must be a dict of arrays, got int"),
+])
+def test_each_check_reports_the_offending_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_empty_arrays_where_they_make_sense():
+    assert nn.relative_error([], []) == 0.0  # two empty gradients agree
+    assert nn.numerical_gradients(lambda p: 0.0, {"w": np.zeros(0)})["w"].shape == (0,)
+    assert nn.init_two_layer(1, 10_000)["W1"].shape == (1, 10_000)  # the upper bound is allowed
+
+
+def test_initialisation_has_the_documented_scale():
+    # weights ~ N(0, 1/fan_in), biases ~ N(0, 0.1): with 400 x 400 weights the sample statistics
+    # are within a few per cent of those values.
+    p = nn.init_two_layer(400, 400)
+    assert abs(p["W1"].mean()) < 0.002 and p["W1"].std() == pytest.approx(1 / 20, rel=0.02)
+    assert abs(p["W2"].mean()) < 0.01 and p["W2"].std() == pytest.approx(1 / 20, rel=0.1)
+    assert abs(p["b1"].mean()) < 0.02 and p["b1"].std() == pytest.approx(0.1, rel=0.1)
+    assert abs(p["b2"][0]) < 0.5
+    assert all(np.array_equal(p[k], nn.init_two_layer(400, 400, seed=0)[k]) for k in p)  # the default seed is 0
+
+
+def test_relu_gradient_at_exactly_zero_is_zero():
+    # relu'(0) = 0 by convention (as TensorFlow): with x = 0 and b1 = 0 every z1 is exactly 0, so no
+    # gradient reaches b1; a convention of 1 would pass W2 back instead.
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
+    grads = nn.two_layer_gradients(params, np.zeros((4, 2)), [0, 1, 1, 0], hidden="relu")
+    assert np.array_equal(grads["b1"], np.zeros(3))
