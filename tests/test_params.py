@@ -165,3 +165,34 @@ def test_checkers_never_crash_on_unfinished_answers():
         assert not verdict and "NotImplementedError" in str(verdict)
         assert not checker(lambda *a: None)
         assert not checker(lambda *a: np.array(["x"]))
+
+
+def test_width_for_budget_at_exact_budgets():
+    # A budget of exactly the count of width w must give w (<=, not <), and one less gives w - 1.
+    def count(w):
+        return P.mlp_params([3, w, w, 2])
+
+    for w in (1, 2, 37, 100):
+        assert P.width_for_budget(3, 2, 2, count(w)) == w
+        assert P.width_for_budget(3, 2, 2, count(w + 1) - 1) == w
+    with pytest.raises(ValueError, match=f"budget must be at least {count(1)} for 2 hidden layer"):
+        P.width_for_budget(3, 2, 2, count(1) - 1)
+    assert P.width_for_budget(3, 2, 64, P.mlp_params([3] + [1] * 64 + [2])) == 1
+    with pytest.raises(ValueError, match="hidden_layers must be from 1 to 64, got 65"):
+        P.width_for_budget(3, 2, 65, 10**9)
+
+
+def test_defaults_and_messages_of_the_counts():
+    assert P.attention_params(3) == 4 * 9 + 4 * 3  # one head by default: 3 is not divisible by 2
+    assert P.inference_memory_bytes(10) == 20  # bf16 by default: 2 bytes a value
+    assert P.training_memory(10).total == 160  # fp32 Adam: weights 4, gradients 4, two moments 8
+    assert P.training_memory_bytes(10) == 160
+    d = 64
+    custom = P.transformer_breakdown(2, d, 4, 100, 10, d_ff=100)["blocks"]
+    assert custom == 2 * P.transformer_block_params(d, 4, d_ff=100) != 2 * P.transformer_block_params(d, 4)
+    with pytest.raises(TypeError, match="heads must be a whole number"):
+        P.transformer_params(2, d, "4", 100, 10)
+    with pytest.raises(ValueError, match=r"dtype must be one of fp32, bf16, fp16, int8 \(or float32"):
+        P.training_memory(10, dtype="fp64")
+    with pytest.raises(ValueError, match=r"optimizer must be one of sgd, momentum, adam \(or adamw\)"):
+        P.training_memory(10, optimizer="lion")

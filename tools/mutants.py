@@ -51,13 +51,15 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ]),
     "explore": (["helpers/explore.py"], ["tests/test_explore.py"]),
 }
+# The checkers' shared core alone (all of helpers/check is about 6100 mutants: hours on two cores).
+MODULES["check_core"] = (["helpers/check/_core.py"], MODULES["check"][1])
 
 
 #: The fuzz cases of tests/test_fuzz.py (argument checks, independent properties of the results) that
 #: concern each module, by the prefix of their test ids: they run with the module's own tests.
 FUZZ_PREFIXES: dict[str, tuple[str, ...]] = {
     "_args": ("_args.",), "params": ("params.",), "nn": ("nn.",), "scale": ("scale.",), "check": ("check.",),
-    "explore": ("explore.",),
+    "explore": ("explore.",), "check_core": ("check.",),
 }
 
 
