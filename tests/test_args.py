@@ -236,3 +236,21 @@ def test_run_turns_a_problem_into_a_failed_verdict():
     verdict = _run(check)
     assert verdict == Verdict(False, "nope") and not verdict and str(verdict) == "Not yet: nope"
     assert str(Verdict(True, "yes")) == "Correct: yes" and Verdict(True, "yes")
+
+
+def test_accuracy_checker_explains_each_mistake():
+    from IPython.lib.pretty import pretty
+
+    from helpers.check._core import accuracy_function
+
+    right = accuracy_function(lambda p, y: np.mean((p > 0.5) == y))
+    assert right and "averages the hits" in str(right) and pretty(right) == str(right).strip()
+    percent = accuracy_function(lambda p, y: 100 * np.mean((p > 0.5) == y))
+    assert not percent and "returns a percentage; return a fraction" in str(percent)
+    wrong = accuracy_function(lambda p, y: 0.5)
+    assert not wrong and "are right." in str(wrong) and "probability > 0.5 means class 1" in str(wrong)
+    raising = accuracy_function(lambda p, y: 1 / 0)
+    assert not raising and "your accuracy function raised ZeroDivisionError" in str(raising)
+    text = accuracy_function(lambda p, y: "0.75")
+    assert not text and "the accuracy should be a number" in str(text)
+    assert pretty(Verdict(False, "m")) == "Not yet: m"
