@@ -129,9 +129,8 @@ else:
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "home" / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
-# Stopping: SIGINT, then SIGTERM, then SIGKILL, a few seconds apart (servers and the culler service)
-c.LocalProcessSpawner.interrupt_timeout = 5
-c.LocalProcessSpawner.term_timeout = 3
+# Stopping: JupyterHub's defaults (SIGINT, 10 s, SIGTERM, 5 s, SIGKILL) leave a server time to shut
+# its kernels down; with 16 students on 2 busy cores, 5 s + 3 s left one kernel behind.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 cull = int(_env("HUB_CULL_IDLE", "3600"))
