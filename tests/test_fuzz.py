@@ -577,7 +577,7 @@ def _standardise_check(out, train, other):
 
 
 case("helpers.data.standardise", lambda train, other: data.standardise(train, other),
-     {"train": Arr(X8, (None, 2), low=-1e3, high=1e3), "other": Arr(X8[:3], (None, 2))}, check=_standardise_check)
+     {"train": Arr(X8, (None, 2), low=-1e3, high=1e3), "other": Arr(X8[:3], (None, 2), named="others")}, check=_standardise_check)
 
 # --- helpers.plots ----------------------------------------------------------------------------------
 def _ax():
@@ -620,7 +620,7 @@ case("helpers.runtime.apply_style", runtime.apply_style,
 case("helpers.runtime.device_name", runtime.device_name, check=lambda out: isinstance(out, str) and out)
 case("helpers.runtime.gpu_memory_share", runtime.gpu_memory_share,
      {"share": Arg(None, st.none() | st.floats(1e-6, 1.0), Real(0.5).bad_type.filter(lambda v: v is not None),
-                   Real(0.5, high=1, above=0).bad_value)}, check=lambda out, share: out == share or share is None)
+                   Real(0.5, high=1, above=0).bad_value, named="gpu_memory_share")}, check=lambda out, share: out == share or share is None)
 case("helpers.runtime.current", runtime.current, check=lambda out: out is None or isinstance(out, runtime.Runtime))
 case("helpers.runtime.setup", runtime.setup,
      {"seed": Seed(), "deterministic": Flag(None, none=True), "logical_cpus": Arg(None, None, Int(2).bad_type.filter(
@@ -942,7 +942,7 @@ _other("helpers.efficiency.train_students", efficiency.train_students,
 _other("helpers.efficiency.student_logits", efficiency.student_logits,
        {"weights": Obj((np.ones((3, 2)), np.zeros(2), np.ones((2, 10)), np.zeros(10))), "x": Arr(np.zeros((4, 3)), (None, 3))})
 _other("helpers.efficiency.int8_model", efficiency.int8_model,
-       {"model": Obj(None)}, modes=("bad_type",))
+       {"model": Obj(None), "representative": Arg(np.zeros((4, 3)))}, modes=("bad_type",))
 _other("helpers.efficiency.tflite_accuracy", efficiency.tflite_accuracy,
        {"flatbuffer": Arg(b"", None, SCALAR_JUNK.filter(lambda v: not isinstance(v, bytes)), st.just(b"")),
         "x": Arg(np.zeros((4, 3))), "y": Arg(np.zeros(4))}, modes=("bad_type", "bad_value"))
@@ -1130,6 +1130,7 @@ def _has_nan(value, depth=0) -> bool:
 XFAIL: dict[str, str] = {f"helpers.{k}": v for k, v in {
     "efficiency.chunked_attention": "silent wrong answer: keys are looped over range(len(q)), so with fewer "
                                     "queries than keys (q (1, 4), k (6, 4)) the last keys are ignored",
+    "efficiency.int8_model": "model=None: AttributeError 'export'",
     "efficiency.matmul_flops": "model=None: 'NoneType' object is not callable (no check of model)",
     "efficiency.naive_attention": "q of the wrong shape ends in NumPy's matmul error, not naming q",
     "efficiency.peak_bytes": "fn=None: 'NoneType' object is not callable (no check of fn)",
