@@ -425,7 +425,7 @@ class ScalingSettings:
     max_steps: int = 20_000
     sizes: tuple[tuple[int, int], ...] = ((8, 1), (16, 1), (16, 2), (32, 2), (48, 2), (64, 2))
     data_model: tuple[int, int] = (64, 2)
-    data_chars: tuple[int, ...] = (13_000, 26_000, 52_000, 105_000, 209_000)
+    data_chars: tuple[int, ...] = (13_000, 26_000, 52_000, 209_000)
     seeds: tuple[int, ...] = (0, 1, 2)
 
     @classmethod

@@ -165,11 +165,10 @@ def params_for_loss(fn: Callable) -> Verdict:
                           (PowerLaw(3.0, -0.076, 1.0), 1.5)):
             want = (loss / law.coefficient) ** (1 / law.exponent)
             got = as_number(call_answer(fn, law, loss, name="your function"), "your function's answer")
+            # (L / a)^(-1/k) and (a / L)^(1/k) are the same number: either the sign or the ratio is flipped.
             if np.isclose(got, (loss / law.coefficient) ** (-1 / law.exponent), rtol=1e-6):
-                return Verdict(False, "the exponent's sign is flipped: with L = a N^k, N = (L / a)^(1/k) and k is "
-                                      "negative, so a lower loss needs a larger N.")
-            if np.isclose(got, (law.coefficient / loss) ** (1 / law.exponent), rtol=1e-6):
-                return Verdict(False, "the ratio is upside down: solve L = a N^k for N, N = (L / a)^(1/k).")
+                return Verdict(False, "the exponent's sign (or the ratio) is flipped: with L = a N^k, N = (L / a)^(1/k) "
+                                      "and k is negative, so a lower loss needs a larger N.")
             if not np.isclose(got, want, rtol=1e-6):
                 return Verdict(False, f"for L = {law.coefficient:g} N^{law.exponent:g} and loss {loss:g} it returned "
                                       f"{got:.4g}; the law reaches that loss at N = {want:.4g}.")

@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--resume", action="store_true", help="keep the runs already in --out (same settings)")
     parser.add_argument("--family", choices=("N", "D", "both"), default="both")
+    parser.add_argument("--chars", type=int, nargs="+", help="only these amounts of the D family (to split "
+                        "the runs between processes; merge the files afterwards)")
     args = parser.parse_args(argv)
 
     rt = helpers.setup(quiet=True)
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         plan += [("N", d, l, s, None) for d, l in settings.sizes for s in settings.seeds]
     if args.family in ("D", "both"):
         d, l = settings.data_model
-        plan += [("D", d, l, s, c) for c in settings.data_chars for s in settings.seeds]
+        plan += [("D", d, l, s, c) for c in settings.data_chars for s in settings.seeds
+                 if not args.chars or c in args.chars]
     runs = []
     start = time.perf_counter()
     for i, (family, d_model, layers, seed, chars) in enumerate(plan, 1):
