@@ -212,7 +212,7 @@ def chunked_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, block: int = 
         m = np.full((qi.shape[0], 1), -np.inf, np.float32)  # running maximum of each row
         s = np.zeros((qi.shape[0], 1), np.float32)          # running sum of exp(score - m)
         acc = np.zeros((qi.shape[0], v.shape[1]), np.float32)
-        for j in range(0, t, block):
+        for j in range(0, k.shape[0], block):               # every key, however many queries there are
             scores = qi @ k[j:j + block].T
             m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
             correction = np.exp(m - m_new)

@@ -26,6 +26,14 @@ def test_chunked_attention_is_exactly_softmax_attention(t, block):
     np.testing.assert_allclose(ef.chunked_attention(q, k, v, block), want, atol=1e-5)
 
 
+@pytest.mark.parametrize("queries,keys,block", [(1, 6, 2), (3, 40, 8), (40, 3, 8)])
+def test_chunked_attention_reads_every_key_when_queries_and_keys_differ_in_number(queries, keys, block):
+    rng = np.random.default_rng(keys)
+    q = rng.standard_normal((queries, 16)).astype(np.float32)
+    k, v = (rng.standard_normal((keys, 16)).astype(np.float32) for _ in range(2))
+    np.testing.assert_allclose(ef.chunked_attention(q, k, v, block), ef.naive_attention(q, k, v), atol=1e-5)
+
+
 def test_naive_attention_holds_the_score_matrix_and_chunked_does_not():
     t = 1024
     rng = np.random.default_rng(0)
