@@ -3,6 +3,7 @@ loopback. Short enough for `make test`; the load test is `make classroom-bench`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import shutil
@@ -94,7 +95,9 @@ def test_a_class_of_two(tmp_path, proxy_installed):
         async def both():
             return await asyncio.gather(*(run(name) for name in students))
 
-        kernel_ids = asyncio.run(both())
+        # In a fresh thread: under xdist another test may have left an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            kernel_ids = pool.submit(asyncio.run, both()).result()
         assert all(hub.kernel_pid(k) for k in kernel_ids)  # the kernels are the hub's descendants
         processes = hub.processes()
         # hub, proxy, idle culler, 2 servers, 2 kernels
