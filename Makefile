@@ -15,7 +15,7 @@ SITE_ASSETS := build/site-assets
 ASSETS_STAMP := build/.site-assets-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets book test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures mutants hub classroom-bench
+.PHONY: help venv assets book translations translations-status test test-fast lab serve execute timings bench gpu-check clean lock student pdf serve-model figures mutants hub classroom-bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,10 +57,11 @@ $(ASSETS_STAMP): package.json package-lock.json
 
 assets: $(ASSETS_STAMP)  ## install the site's own MathJax, require.js and widget manager (npm ci)
 
-book: $(STAMP) $(ASSETS_STAMP)  ## build the website into _build/html (any warning fails)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+book: $(STAMP) $(ASSETS_STAMP)  ## build the website, English and 中文 (_build/html/zh/), into _build/html (any warning fails)
+	$(BIN)/python -m tools.translations generate
+	$(BIN)/python -m tools.build_site
 	@echo
-	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html), $$(du -sh --apparent-size _build/html | cut -f1)B;"
+	@echo "The website is in $(CURDIR)/_build/html (start page: _build/html/index.html; 中文版: _build/html/zh/index.html), $$(du -sh --apparent-size _build/html | cut -f1)B;"
 	@echo "every page loads its scripts, styles and fonts from the site itself, so it works offline."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
 
@@ -76,8 +77,25 @@ test: $(STAMP)  ## run every test: helpers, notebooks (nbval), website build, br
 test-fast: $(STAMP)  ## unit tests of helpers only
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not build and not browser"
 
-lab: $(STAMP)  ## open the notebooks in JupyterLab on localhost
+# make lab LANG=zh (or a zh_* locale in LANG): JupyterLab in Chinese at the Chinese book. Its language
+# setting lives in build/lab-settings-zh, so the user's own JupyterLab settings are left alone.
+LAB_ZH := $(filter zh zh_%,$(LANG))
+lab: $(STAMP)  ## open the notebooks in JupyterLab on localhost (LANG=zh: 中文界面, the Chinese book)
+ifeq ($(LAB_ZH),)
 	$(BIN)/jupyter lab --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) book/intro.md
+else
+	$(BIN)/python -m tools.translations generate
+	mkdir -p build/lab-settings-zh/@jupyterlab/translation-extension
+	echo '{"locale": "zh_CN"}' > build/lab-settings-zh/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+	JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/build/lab-settings-zh $(BIN)/jupyter lab --ServerApp.ip=$(HOST) \
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) zh/book/intro.md
+endif
+
+translations: $(STAMP)  ## write the Chinese book (zh/) from the English one and i18n/zh/ (make book does it too)
+	$(BIN)/python -m tools.translations generate
+
+translations-status: $(STAMP)  ## per page: Chinese units translated / stale / missing (tools/translations.py)
+	$(BIN)/python -m tools.translations status
 
 serve:  ## serve the built website on localhost
 	@test -f _build/html/index.html || { echo "No website yet: run  make book  first."; exit 1; }
@@ -86,6 +104,7 @@ serve:  ## serve the built website on localhost
 
 execute: $(STAMP)  ## re-run notebooks, store outputs, record time and memory: make execute [NB=book/x.ipynb]
 	$(BIN)/python -m helpers.book execute --timings book/timings.json --memory book/kernel_memory.json $(NB)
+	$(BIN)/python -m tools.translations generate
 
 figures: $(STAMP)  ## redraw the diagrams in book/figures/ from tools/figures.py (commit the SVGs)
 	$(BIN)/python -m tools.figures

@@ -56,7 +56,8 @@ def test_website_builds_without_warnings_and_has_every_page(built_site):
     for page in book.toc_files():
         rel = page.relative_to(ROOT).with_suffix(".html")
         assert (html / rel).is_file(), f"no HTML for {rel}"
-    assert (html / "index.html").is_file()
+        assert (html / "zh" / rel).is_file(), f"no HTML for the Chinese edition's {rel}"
+    assert (html / "index.html").is_file() and (html / "zh" / "index.html").is_file()
 
 
 def test_a_test_that_cannot_run_fails_on_ci_instead_of_skipping(monkeypatch):

@@ -19,6 +19,8 @@ from conftest import ARTIFACTS, LOCAL_HOSTS, ROOT, SITE_SOURCE
 from helpers import book
 
 PAGES = [p.relative_to(SITE_SOURCE).with_suffix(".html").as_posix() for p in book.toc_files(SITE_SOURCE)]
+#: The Chinese edition (tools/translations.py) has the same pages under zh/.
+ZH_PAGES = ["zh/" + p for p in PAGES]
 SHOTS = ARTIFACTS / "site"
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 # Tags and attributes through which a page fetches something while it loads.
@@ -212,7 +214,7 @@ def _check_explorers(page) -> tuple[int, list[str]]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + ZH_PAGES)
 def test_page_works_offline(offline_page, site_url, path):
     page = offline_page
     _open(page, site_url + path)
@@ -245,4 +247,43 @@ def test_search_finds_a_chapter_by_a_word_of_its_title(offline_page, site_url, s
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert any(chapters[0] in (h or "") for h in hrefs), \
         f"searching {term!r} did not find {chapters[0]}: {hrefs}"
+    assert not offline_page.problems + offline_page.blocked
+
+
+@pytest.mark.browser
+def test_chinese_text_is_drawn_in_a_cjk_font(offline_page, site_url):
+    """Without a CJK font (Debian: fonts-noto-cjk) Chinese shows as empty boxes; Chromium then reports
+    a fallback font without those glyphs. Ask it which fonts drew the heading."""
+    page = offline_page
+    _open(page, site_url + ZH_PAGES[1])
+    heading = page.locator("h1").first
+    text = heading.inner_text()
+    assert re.search(r"[\u4e00-\u9fff]", text), text
+    assert heading.bounding_box()["width"] > 0
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cjk = [f for f in fonts if re.search(r"CJK|Hei|Song|Ming|Gothic|WenQuanYi|Noto Sans SC|Noto Serif SC", f["familyName"])]
+    assert cjk and sum(f["glyphCount"] for f in cjk) >= len(re.findall(r"[\u4e00-\u9fff]", text)), fonts
+
+
+@pytest.mark.browser
+def test_chinese_search_finds_a_chapter_by_a_word_of_its_title(offline_page, site_url, site):
+    """The Chinese site's search index is cut into words by jieba, so a two-character word finds the page."""
+    import jieba
+
+    chapter = ZH_PAGES[1]
+    soup = BeautifulSoup((site / chapter).read_text(encoding="utf-8"), "html.parser")
+    words = [w for w in jieba.cut_for_search(soup.find("h1").get_text(" ", strip=True))
+             if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)]
+    assert words, soup.find("h1")
+    term = max(words, key=len)
+    _open(offline_page, f"{site_url}zh/search.html?q={term}")
+    results = offline_page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any(PAGES[1] in (h or "") for h in hrefs), f"searching {term!r} did not find {chapter}: {hrefs}"
     assert not offline_page.problems + offline_page.blocked

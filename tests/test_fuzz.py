@@ -1042,7 +1042,8 @@ for _cls, _methods in ((("base", "Explorer"), ("invalidate", "last_ms", "png", "
                        (("hyperparameters", "HyperparameterExplorer"), ("l2", "lr", "static_html", "update")),
                        (("learning_rate", "LearningRateExplorer"), ("curvatures", "mlp", "path", "precompute", "static_html",
                                                                     "update")),
-                       (("playground", "Playground"), ("advance", "preset", "reset", "static_html", "update")),
+                       (("playground", "Playground"), ("advance", "preset", "recorded_steps", "reset", "static_html",
+                                                      "update")),
                        (("regularization", "RegularizationExplorer"), ("precompute", "result", "static_html", "update"))):
     for _m in _methods:
         record(f"helpers.widgets.{_cls[0]}.{_cls[1]}.{_m}", "a method of a built explorer (each trains models): "

@@ -78,6 +78,9 @@ class Playground(Explorer):
     """
 
     figsize = (9.0, 3.6)
+    #: Frames in the website's recording (static_html): the untrained network, then one frame
+    #: per ``steps_per_frame`` steps.
+    RECORDED_FRAMES = 24
     CONTROLS = ("dataset", "noise", "train", "layers", "units", "activation", "lr", "reg", "rate", "batch")
 
     def __init__(self, preset: str | PlaygroundSettings = "", hide=(), steps_per_frame: int = 25,
@@ -294,8 +297,14 @@ class Playground(Explorer):
                 (("dataset", "noise", "train", "batch"), ("layers", "units", "activation"), ("lr", "reg", "rate"))]
         return [w.HBox([play, step, reset]), w.HBox(cols), self._preset_box]
 
-    def static_html(self, frames: int = 24) -> str:
+    @property
+    def recorded_steps(self) -> int:
+        """Training steps the website's recording covers (its last frame's step)."""
+        return (self.RECORDED_FRAMES - 1) * self.steps_per_frame
+
+    def static_html(self, frames: int | None = None) -> str:
         """Training from scratch with the current settings, one frame per ``steps_per_frame`` steps."""
+        frames = self.RECORDED_FRAMES if frames is None else frames
         saved = (self.params, self.step, list(self.train_curve), list(self.test_curve), self.diverged_at, self.last)
         self.reset()
 
