@@ -86,7 +86,7 @@ ALLOWED = {
 
 _FENCE = re.compile(r"^\s*(```|~~~|:::).*$", re.M)            # fence lines (their content stays)
 _CODE_BLOCK = re.compile(r"^```(?!\{)[^\n]*\n.*?^```", re.M | re.S)  # plain code blocks (no directive)
-_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_MATH = re.compile(r"\$\$.*?\$\$|\$(?:[^$\n]|\n(?![ \t]*\n))+?\$", re.S)  # inline math may wrap a line
 _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")                     # {glue:text}`..`, {cite}`..`, {eq}`..`
 _CODE = re.compile(r"`[^`\n]+`")
 _OPTION = re.compile(r"^:[a-z-]+:.*$", re.M)                   # directive options (:label:, :class:)

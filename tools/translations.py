@@ -219,14 +219,49 @@ def accept(page: str, ids: list[str] | None = None) -> list[str]:
 
 # -- what a translation must keep ------------------------------------------------------------
 
-_FENCED = re.compile(r"^(?P<f>`{3,}|~{3,})[^\n]*\n.*?^(?P=f)[ \t]*$", re.S | re.M)
+_FENCE_LINE = re.compile(r"^\s*(?P<f>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+
+
+def split_fences(text: str) -> tuple[str, list[str], list[str]]:
+    """``text`` without its code blocks and fence lines, the code blocks, and the directives'
+    names. Fences nest (a directive may hold a code block or another directive); a fence closes on
+    a bare line of the same character at least as long as the one that opened it."""
+    prose, blocks, directives = [], [], []
+    stack: list[tuple[str, int, bool]] = []       # (char, length, is a code block)
+    code: list[str] = []
+    for line in text.splitlines(keepends=True):
+        m = _FENCE_LINE.match(line.rstrip("\n"))
+        if stack and stack[-1][2]:                 # inside a code block: only its closing fence counts
+            char, length, _ = stack[-1]
+            if m and m.group("f")[0] == char and len(m.group("f")) >= length and not m.group("info").strip():
+                stack.pop()
+                blocks.append("".join(code))
+                code = []
+                prose.append("\n")
+            else:
+                code.append(line)
+            continue
+        if m and not m.group("info").strip() and stack and m.group("f")[0] == stack[-1][0] \
+                and len(m.group("f")) >= stack[-1][1]:
+            stack.pop()                            # a directive's closing fence
+            prose.append("\n")
+        elif m and m.group("info").strip().startswith("{"):
+            directives.append(m.group("info").strip()[1:].split("}")[0].strip())
+            stack.append((m.group("f")[0], len(m.group("f")), False))
+            prose.append("\n")
+        elif m and m.group("f")[0] != ":":
+            stack.append((m.group("f")[0], len(m.group("f")), True))
+            code = [m.group("info").strip() + "\n"]
+            prose.append("\n")
+        else:
+            prose.append(line)
+    return "".join(prose), blocks, directives
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
 _ROLE = re.compile(r"\{(?P<name>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 _CODE = re.compile(r"(`+)(?P<body>.+?)\1", re.S)
-_MATH = re.compile(r"(?<![\\$])\$(?!\s)(?P<body>[^$\n]+?)(?<![\s\\])\$(?!\d)")
+_MATH = re.compile(r"(?<![\\$])\$(?!\s)(?P<body>(?:[^$\n]|\n(?![ \t]*\n))+?)(?<![\s\\])\$(?!\d)")
 _LINK = re.compile(r"\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _LABEL = re.compile(r"^\((?P<name>[^)\s]+)\)=\s*$", re.M)
-_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?P<name>[^}]+)\}", re.M)
 _OPTION = re.compile(r"^\s*:(?P<key>label|name|class|tags|dropdown|nosolution):(?P<value>.*)$", re.M)
 _XREF_ROLES = {"ref", "numref", "doc", "term", "eq", "download"}
 
@@ -241,14 +276,15 @@ def skeleton(text: str) -> Counter:
             keep[(kind, re.sub(r"\s+", " ", m.group(group)).strip())] += 1
         return pattern.sub(" ", text)
 
-    for m in _DIRECTIVE.finditer(text):
-        keep[("directive", m.group("name").strip())] += 1
-    for m in _OPTION.finditer(text):
+    rest, blocks, directives = split_fences(text)
+    for name in directives:
+        keep[("directive", name)] += 1
+    for block in blocks:
+        keep[("code block", re.sub(r"\s+", " ", block).strip())] += 1
+    for m in _OPTION.finditer(rest):
         keep[("option", f":{m.group('key')}: {m.group('value').strip()}")] += 1
-    for m in _LABEL.finditer(text):
+    for m in _LABEL.finditer(rest):
         keep[("label", m.group("name"))] += 1
-    rest = re.sub(r"^\s*(?:`{3,}|:{3,})\{[^}]+\}.*$", " ", text, flags=re.M)   # directive lines
-    rest = take(_FENCED, "code block", rest)
     rest = take(_DISPLAY_MATH, "math", rest)
     for m in _ROLE.finditer(rest):
         name, body = m.group("name"), m.group("body")
@@ -262,6 +298,8 @@ def skeleton(text: str) -> Counter:
             for key in body.split(","):
                 keep[("cite", key.strip())] += 1
             continue
+        if name.startswith("glue"):  # name_zh: the Chinese rendering the page glues beside name
+            body = re.sub(r"_zh(?=:|$)", "", body.strip())
         keep[("role " + name, body.strip())] += 1
     rest = _ROLE.sub(" ", rest)
     rest = take(_CODE, "code", rest, "body")
@@ -299,6 +337,10 @@ TERM_SKIP = {
     "large model": "the book's subject; titles rephrase it (大规模模型, 大型模型) freely",
 }
 
+#: One side of an "a / b" glossary pair the term check leaves alone, with the reason.
+PART_SKIP = {
+    "precision": "also numerical precision (mixed precision 混合精度, higher precision 更高的精度)",
+}
 #: English forms where the glossary's bracket is a qualifier, not another name.
 TERM_FORMS = {
     "warm-up (learning-rate)": ["warm-up"],
@@ -329,6 +371,8 @@ def glossary_terms(path: Path = GLOSSARY) -> list[tuple[list[str], list[str], st
         if len(en_parts) != len(zh_parts):
             en_parts, zh_parts = [term], [chinese]
         for en, zh in zip(en_parts, zh_parts):
+            if en in PART_SKIP:
+                continue
             forms = [re.sub(r"\s*\(.*?\)", "", en).strip()] + re.findall(r"\(([^)]*)\)", en)
             forms = TERM_FORMS.get(term, forms)
             forms = [f for f in forms if f and not re.fullmatch(r"[A-Z]{2,}", f)]  # bare acronyms: Chinese may keep them
@@ -340,9 +384,10 @@ def glossary_terms(path: Path = GLOSSARY) -> list[tuple[list[str], list[str], st
 
 def _prose(text: str) -> str:
     """Text without code, math, roles and link targets (what the term check reads)."""
-    for pattern in (_FENCED, _DISPLAY_MATH, _ROLE, _CODE, _MATH, _LINK):
+    text = split_fences(text)[0]
+    for pattern in (_DISPLAY_MATH, _ROLE, _CODE, _MATH, _LINK):
         text = pattern.sub(" ", text)
-    return re.sub(r"^\s*(?:`{3,}|:{3,})\{[^}]+\}.*$|^\s*:[a-z]+:.*$", " ", text, flags=re.M)
+    return re.sub(r"^\s*:[a-z]+:.*$", " ", text, flags=re.M)
 
 
 def _term_regex(form: str) -> re.Pattern:
