@@ -8,6 +8,7 @@ JOBS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 LAB_PORT ?= 8888
+LAB_ARGS ?=
 NB ?=
 # The scripts the website serves itself (no CDN): package.json / package-lock.json pin them.
 NPM_DIR := build/npm
@@ -82,13 +83,13 @@ test-fast: $(STAMP)  ## unit tests of helpers only
 LAB_ZH := $(filter zh zh_%,$(LANG))
 lab: $(STAMP)  ## open the notebooks in JupyterLab on localhost (LANG=zh: 中文界面, the Chinese book)
 ifeq ($(LAB_ZH),)
-	$(BIN)/jupyter lab --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) book/intro.md
+	$(BIN)/jupyter lab --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) book/intro.md
 else
 	$(BIN)/python -m tools.translations generate
 	mkdir -p build/lab-settings-zh/@jupyterlab/translation-extension
 	echo '{"locale": "zh_CN"}' > build/lab-settings-zh/@jupyterlab/translation-extension/plugin.jupyterlab-settings
 	JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/build/lab-settings-zh $(BIN)/jupyter lab --ServerApp.ip=$(HOST) \
-	  --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) zh/book/intro.md
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) zh/book/intro.md
 endif
 
 translations: $(STAMP)  ## write the Chinese book (zh/) from the English one and i18n/zh/ (make book does it too)
@@ -141,9 +142,11 @@ N ?= 8
 classroom-bench: $(STAMP) $(ASSETS_STAMP)  ## load test: N students at once on the hub drive the explorer notebook; stores book/classroom_bench.json [N=8] [FAULTS=1]
 	$(BIN)/python hub/classroom_bench.py --students $(N) $(if $(FAULTS),--faults)
 
-gpu-check: $(STAMP)  ## on a GPU machine: TensorFlow sees the GPU, explorers train on it, GPU vs CPU latency
+gpu-check: $(STAMP)  ## on a GPU machine: TensorFlow sees the GPU, explorers train on it, GPU vs CPU latency, GPU share holds
 	$(BIN)/pip install --quiet -r requirements-gpu.txt
 	$(BIN)/python tests/benchmarks/gpu_check.py
+	@# A fresh process: the per-kernel GPU memory share (BOOK_GPU_MEMORY_SHARE) caps what a kernel can take.
+	BOOK_GPU_MEMORY_SHARE=0.05 $(BIN)/python hub/gpu_share_check.py
 
 lock:  ## recompile requirements.txt from requirements.in (needs uv)
 	uv pip compile requirements.in -o requirements.txt --universal --python-version 3.11

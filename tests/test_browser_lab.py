@@ -151,3 +151,48 @@ def test_learning_rate_slider_redraws_the_explorer_within_a_second(browser, lab)
         raise
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_make_lab_lang_zh_opens_jupyterlab_in_chinese_at_the_chinese_book(browser, tmp_path):
+    """`make lab LANG=zh`: the language pack's menus (文件 for File) and the Chinese intro page."""
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    args = (f"--no-browser --IdentityProvider.token={TOKEN} --ServerApp.port_retries=0 "
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'} --ServerApp.allow_root=True "
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(["make", "-s", "lab", "LANG=zh", f"LAB_PORT={port}", "HOST=127.0.0.1",
+                             f"LAB_ARGS={args}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+    block_other_hosts(page, blocked)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("make lab LANG=zh did not start JupyterLab:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        page.goto(f"{base}lab/tree/zh/book/intro.md?token={TOKEN}", wait_until="domcontentloaded")
+        page.locator(".lm-MenuBar-item", has_text="文件").first.wait_for(timeout=60_000)
+        assert page.locator(".lm-MenuBar-item", has_text="File").count() == 0
+        page.locator(".cm-content", has_text="大模型构建方法").first.wait_for(timeout=60_000)  # zh/book/intro.md
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "lab-zh.png")
+    finally:
+        context.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        log.close()

@@ -256,7 +256,7 @@ def test_chinese_text_is_drawn_in_a_cjk_font(offline_page, site_url):
     a fallback font without those glyphs. Ask it which fonts drew the heading."""
     page = offline_page
     _open(page, site_url + ZH_PAGES[1])
-    heading = page.locator("h1").first
+    heading = page.locator("article h1").first
     text = heading.inner_text()
     assert re.search(r"[\u4e00-\u9fff]", text), text
     assert heading.bounding_box()["width"] > 0
@@ -264,7 +264,7 @@ def test_chinese_text_is_drawn_in_a_cjk_font(offline_page, site_url):
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")
     root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "article h1"})["nodeId"]
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     cjk = [f for f in fonts if re.search(r"CJK|Hei|Song|Ming|Gothic|WenQuanYi|Noto Sans SC|Noto Serif SC", f["familyName"])]
     assert cjk and sum(f["glyphCount"] for f in cjk) >= len(re.findall(r"[\u4e00-\u9fff]", text)), fonts

@@ -77,9 +77,8 @@ ALLOWED = {
     ("book/intro.md", "3.11"),
     ("book/intro.md", "3.13"),
     ("book/intro.md", "4.0"),
-    # The Zero to JupyterHub release's JupyterHub version (a citation of the chart), the 0.5 GiB per
-    # kernel the rule of thumb assumes, and the 90 % memory line that defines capacity (settings).
-    ("book/teachers_guide.ipynb", "6.1"),
+    # The 0.5 GiB per kernel the rule of thumb assumes, and the 90 % memory line that defines
+    # capacity (settings).
     ("book/teachers_guide.ipynb", "0.5"),
     ("book/teachers_guide.ipynb", "90 %"),
 }

@@ -198,12 +198,25 @@ def _pins() -> dict[str, str]:
     return {m[0].lower(): m[1] for m in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", text, re.M)}
 
 
+#: Zero to JupyterHub chart releases and the JupyterHub their hub runs (the chart's changelog).
+Z2JH_HUB = {"4.4.0": "5.5.0"}
+
+
+def _chart() -> str:
+    text = (ROOT / "hub" / "values.yaml").read_text(encoding="utf-8")
+    return re.search(r"--version (\d+\.\d+\.\d+)", text).group(1)
+
+
 def test_dockerfile_installs_the_pinned_versions():
     pins, text = _pins(), (ROOT / "hub" / "Dockerfile").read_text(encoding="utf-8")
     args = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.M))
-    for package in ("jupyterhub", "jupyterlab", "nbgitpuller", "tensorflow", "keras", "ipywidgets"):
+    for package in ("jupyterlab", "nbgitpuller", "tensorflow", "keras", "ipywidgets"):
         assert args[f"{package.upper()}_VERSION"] == pins[package], package
         assert f"'{package}': '${package.upper()}_VERSION'" in text  # the build checks what pip installed
+    # jupyterhub: the chart hub's version, installed over the lock's and checked after the build.
+    assert args["CHART_JUPYTERHUB_VERSION"] == Z2JH_HUB[_chart()]
+    assert "'jupyterhub': '$CHART_JUPYTERHUB_VERSION'" in text
+    assert 'pip install --no-cache-dir --no-deps "jupyterhub==$CHART_JUPYTERHUB_VERSION"' in text
     python = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
     assert args["PYTHON_VERSION"] == python
     assert re.search(r"^FROM python:\$\{PYTHON_VERSION\}-", text, re.M)
@@ -216,7 +229,7 @@ def test_values_yaml_names_the_pinned_image_a_gpu_profile_and_limits():
     pins = _pins()
     values = yaml.safe_load((ROOT / "hub" / "values.yaml").read_text(encoding="utf-8"))
     single = values["singleuser"]
-    tag = f"tf{pins['tensorflow']}-jupyterhub{pins['jupyterhub']}"
+    tag = f"tf{pins['tensorflow']}-jupyterhub{Z2JH_HUB[_chart()]}"
     assert single["image"]["tag"] == tag
     gpu = [p for p in single["profileList"] if "GPU" in p["display_name"]]
     assert len(gpu) == 1 and not gpu[0].get("default")

@@ -35,33 +35,6 @@ def _pixels(fig):
     return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
-@pytest.mark.xfail(strict=False, reason="passes alone, but in a full make test run (2026-12-04 07:48) the cached "
-                   "draw differed from matplotlib's after other tests had drawn; the explorers do not use the "
-                   "cache until this is fixed")
-def test_cached_glyphs_give_the_pixels_matplotlib_draws():
-    """The glyph cache places cached bitmaps at whole-pixel offsets: every pixel must match."""
-    from helpers.widgets import base
-
-    def figure():
-        fig = _agg_figure()
-        ax = fig.subplots()
-        ax.set_title("MLP: final loss 0.123 · α·L = 1.5", fontsize=10, color="#b2182b")
-        ax.set_xlabel("step")
-        ax.set_ylabel("cross-entropy")  # rotated: matplotlib's own path
-        for i, x in enumerate(np.linspace(0.05, 0.7, 9)):  # the same glyphs at many sub-pixel offsets
-            ax.text(x + i * 0.0037, 0.1 + 0.09 * i, "gy0.517 WAVE", fontsize=8 + i % 3,
-                    fontweight="bold" if i % 2 else "normal", transform=ax.transAxes)
-        ax.text(0.5, 0.5, "$x_1^2$", transform=ax.transAxes)  # mathtext
-        return fig
-
-    plain = _pixels(figure())
-    fig = figure()
-    base._cache_glyphs(fig.canvas.get_renderer())
-    assert fig.canvas.get_renderer()._glyphs_cached
-    first, again = _pixels(fig), _pixels(fig)  # glyphs rendered, then taken from the cache
-    assert np.array_equal(first, plain) and np.array_equal(again, plain)
-
-
 def test_png_holds_the_figure_pixel_for_pixel(lr_explorer):
     import io
 

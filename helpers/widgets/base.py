@@ -51,61 +51,6 @@ def _from_browser(control) -> bool:
     return bool(getattr(control, "_property_lock", None))
 
 
-#: Rendered glyphs: (font, size, dpi, glyph, slant, extend, 1/64-pixel offsets, flags, antialiasing) ->
-#: (font, bitmap, left, top). Cleared when it grows past _GLYPH_CACHE_MAX entries.
-_GLYPHS: dict = {}
-_GLYPH_CACHE_MAX = 20_000
-
-
-def _draw_glyphs_cached(self, gc, x, y, angle, glyphs, boxes):
-    """``RendererAgg._draw_text_glyphs_and_boxes`` (matplotlib 3.11) for horizontal text, with every
-    glyph's bitmap rendered by FreeType once and reused.
-
-    matplotlib renders each glyph of a text anew on every draw (a Python loop over FreeType calls),
-    which made the changing titles the slowest part of an update. A glyph's bitmap depends only on
-    the font, size, its position's fraction of a pixel (1/64 steps) and the hinting; moving it by
-    whole pixels moves the bitmap by as many pixels. So the bitmap is rendered at the fractional
-    offset, cached, and placed at the integer one: the same pixels (tests/test_widgets.py compares).
-    """
-    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-    from matplotlib.ft2font import RenderMode
-
-    if angle or boxes:
-        return RendererAgg._draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes)
-    load_flags = get_hinting_flag()
-    antialiased = gc.get_antialiased()
-    height = self.height
-    draw = self._renderer.draw_text_image
-    for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards.
-        px, py = round(0x40 * (x + dx)), round(0x40 * (height - y + dy))  # FreeType's y is upwards.
-        key = (id(font), size, self.dpi, glyph_index, slant, extend, px & 63, py & 63, load_flags, antialiased)
-        hit = _GLYPHS.get(key)
-        if hit is None:
-            font.set_size(size, self.dpi)
-            font._set_transform((0x10000 * np.array([[1.0, 0.0], [0.0, 1.0]])
-                                 @ [[extend, extend * slant], [0, 1]]).round().astype(int), [px & 63, py & 63])
-            bitmap = font._render_glyph(glyph_index, load_flags,
-                                        RenderMode.NORMAL if antialiased else RenderMode.MONO)
-            buffer = bitmap.buffer
-            if not antialiased:
-                buffer *= 0xff
-            if len(_GLYPHS) >= _GLYPH_CACHE_MAX:
-                _GLYPHS.clear()
-            hit = _GLYPHS[key] = (font, buffer, bitmap.left, bitmap.top)  # the font kept: its id stays its own
-        _, buffer, left, top = hit
-        # draw_text_image's y is downwards & the bitmap bottom side.
-        draw(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
-
-
-def _cache_glyphs(renderer) -> None:
-    """Make ``renderer`` (an Agg renderer) reuse rendered glyphs; see :func:`_draw_glyphs_cached`."""
-    import types
-
-    if getattr(renderer, "_draw_text_glyphs_and_boxes", None) is not None and not hasattr(renderer, "_glyphs_cached"):
-        renderer._draw_text_glyphs_and_boxes = types.MethodType(_draw_glyphs_cached, renderer)
-        renderer._glyphs_cached = True
-
-
 def _png_rgb(rgba: np.ndarray) -> bytes:
     """An opaque ``(h, w, 4)`` uint8 image as a PNG of its RGB channels: no row filter, zlib level 1.
 
@@ -242,12 +187,10 @@ class Explorer:
         """The current figure as PNG bytes.
 
         Blitting: the static part of the figure (axes, ticks, labels, data points) is drawn once
-        and kept; an update restores it and draws only the artists that changed, with glyphs
-        rendered once (:func:`_draw_glyphs_cached`). Then :func:`_png_rgb` encodes the pixels.
+        and kept; an update restores it and draws only the artists that changed. Then
+        :func:`_png_rgb` encodes the pixels.
         """
         canvas = self.fig.canvas
-        # The glyph cache (_cache_glyphs) is off: in a full `make test` run it gave other pixels than
-        # matplotlib's own text once other figures had been drawn. Until that is fixed, matplotlib draws.
         moving = [a for a in self._dynamic if a.get_visible()]
         if self._bg is None:
             # Blank the moving artists while the background is drawn. Texts are emptied rather than
