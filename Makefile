@@ -66,8 +66,10 @@ book: $(STAMP) $(ASSETS_STAMP)  ## build the website, English and 中文 (_build
 	@echo "every page loads its scripts, styles and fonts from the site itself, so it works offline."
 	@echo "Serve it with:  make serve   (then open http://$(HOST):$(PORT)/)"
 
-pdf: $(STAMP) $(ASSETS_STAMP)  ## the PDF edition into _build/pdf/ (offline, from stored outputs; needs chromium)
+pdf: $(STAMP) $(ASSETS_STAMP)  ## the PDF editions, English and 中文, into _build/pdf/ (offline, from stored outputs; needs chromium)
 	$(BIN)/python tools/pdf_edition.py --site
+	$(BIN)/python -m tools.translations generate
+	$(BIN)/python tools/pdf_edition.py --site --lang zh
 	@echo "The website links it once built (make book) while _build/pdf/ holds it."
 
 test: $(STAMP)  ## run every test: helpers, notebooks (nbval), website build, browser tests

@@ -18,20 +18,29 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-#: The PDF editions, by file name, with the label the navigation shows.
-EDITIONS = {"building-large-models-en.pdf": "PDF (English)"}
+#: The PDF editions, by file name, with the label the navigation shows. Both languages' sites link
+#: both PDFs (their own first); tools/pdf_edition.py writes them into the repository's _build/pdf/.
+EDITIONS = {"building-large-models-en.pdf": "PDF (English)", "building-large-models-zh.pdf": "PDF（中文）"}
+LABEL = {"en": "Print edition", "zh": "打印版"}
 #: The theme's default sidebar (sphinx-book-theme's theme.conf), then our link.
 SIDEBAR = ["navbar-logo.html", "icon-links.html", "search-button-field.html", "sbt-sidebar-nav.html",
            "pdf-link.html"]
 
 
+def _zh(app: Sphinx) -> bool:
+    return (app.config.language or "").lower().startswith("zh")
+
+
 def _pdf_dir(app: Sphinx) -> Path:
-    return Path(app.confdir) / "_build" / "pdf"
+    # The Chinese book's root is zh/ inside the repository: its PDFs are the repository's.
+    root = Path(app.confdir)
+    return (root.parent if _zh(app) else root) / "_build" / "pdf"
 
 
 def _available(app: Sphinx) -> list[tuple[str, str]]:
     folder = _pdf_dir(app)
-    return [(name, label) for name, label in EDITIONS.items() if (folder / name).is_file()]
+    names = sorted(EDITIONS, key=lambda n: (n.endswith("-zh.pdf") != _zh(app), n))  # own language first
+    return [(name, EDITIONS[name]) for name in names if (folder / name).is_file()]
 
 
 def _share_html_handlers(app: Sphinx) -> None:
@@ -45,7 +54,7 @@ def _share_html_handlers(app: Sphinx) -> None:
 
 def _page_context(app: Sphinx, pagename, templatename, context: dict, doctree) -> None:
     context["pdf_editions"] = _available(app) if app.builder.name == "html" else []
-    context["pdf_label"] = "Print edition"
+    context["pdf_label"] = LABEL["zh" if _zh(app) else "en"]
 
 
 def _copy_pdfs(app: Sphinx, exception: Exception | None) -> None:

@@ -6,7 +6,8 @@ A value of the wrong type raises ``TypeError`` naming the argument; a value of t
 outside the allowed range raises ``ValueError`` naming the argument and the range.
 
 The checks: ``whole`` (an integer in a range), ``number`` (a finite real in a range), ``seed``,
-``flag`` (a real ``bool``), ``choice`` (one of a few strings) and ``finite_array``.
+``flag`` (a real ``bool``), ``choice`` (one of a few strings) and ``finite_array``; ``_has`` checks an
+object that is used rather than converted (a Keras model, a function, a record of data splits).
 """
 from __future__ import annotations
 
@@ -138,3 +139,14 @@ def finite_array(name: str, value: object, *, ndim: int | None = None,
             raise ValueError(f"{name} must hold only the values {', '.join(_fmt(v) for v in allowed)}, "
                              f"got {_fmt(float(arr[bad].flat[0]))}")
     return arr
+
+
+def _has(name: str, value: object, what: str, *attrs: str, call: bool = False) -> object:
+    """``value`` if it has every attribute in ``attrs`` (and is callable if ``call``): a check of the
+    kind of an object the helper uses as it is, such as a Keras model, a function or a splits record.
+    Otherwise ``TypeError: model must be a Keras model (with .layers, .get_weights), got NoneType``."""
+    if (call and not callable(value)) or not all(hasattr(value, a) for a in attrs):
+        needs = ", ".join(f".{a}" for a in attrs)
+        raise TypeError(f"{name} must be {what}" + (f" (with {needs})" if needs else "")
+                        + f", got {type(value).__name__}")
+    return value

@@ -105,7 +105,12 @@ def standardise(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     train = finite_array("train", train, ndim=2)
     others = tuple(finite_array(f"others[{i}]", a, shape=(None, train.shape[1]), min_size=0)
                    for i, a in enumerate(others))
-    mean = train.mean(axis=0)
-    std = train.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
+    mean, std = _column_stats(train)
     return [((a - mean) / std).astype(np.float32) for a in (train, *others)]
+
+
+def _column_stats(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation, a zero deviation replaced by 1 (the column is then
+    only centred): the statistics every standardisation in the book uses (here and helpers.worked)."""
+    std = train.std(axis=0)
+    return train.mean(axis=0), np.where(std > 0, std, 1.0)

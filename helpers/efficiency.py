@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._args import finite_array, number, seed as _seed, whole
+from ._args import _has, finite_array, flag, number, seed as _seed, whole
 from .runtime import _quiet_native_stderr
 
 __all__ = ["DigitSplits", "load_digits_splits", "train_teacher", "train_students", "int8_model",
@@ -57,9 +57,11 @@ def load_digits_splits(seed: int = 0) -> DigitSplits:
 # ----------------------------------------------------------------------------------------------
 def train_teacher(splits: DigitSplits, hidden: int = 256, epochs: int = 40, seed: int = 0):
     """A two-hidden-layer ReLU network (64 → hidden → hidden → 10) trained with Adam; returns the
-    Keras model, which outputs logits."""
+    Keras model, which outputs logits. ``splits`` is what :func:`load_digits_splits` returns;
+    ``hidden`` is from 1 to 4096, ``epochs`` from 1 to 1000."""
     import keras
 
+    _has("splits", splits, "the DigitSplits of load_digits_splits()", "x_train", "y_train")
     hidden = whole("hidden", hidden, 1, 4096)
     epochs = whole("epochs", epochs, 1, 1000)
     keras.utils.set_random_seed(_seed("seed", seed))
@@ -130,8 +132,24 @@ def train_students(x: np.ndarray, y: np.ndarray, hidden: int, *, soft_logits: np
 
 
 def student_logits(weights: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
-    """The logits of one trained student on inputs ``x`` (n × 64)."""
+    """The logits of one trained student on inputs ``x`` (n × 64).
+
+    ``weights`` is one student's ``(w1, b1, w2, b2)`` as :func:`train_students` returns them (``w1``
+    of shape ``(d, hidden)``, ``w2`` of shape ``(hidden, classes)``); ``x`` has shape ``(n, d)``.
+    """
+    if not isinstance(weights, (tuple, list)) or len(weights) != 4:
+        raise TypeError(f"weights must be one student's (w1, b1, w2, b2), as train_students returns them, "
+                        f"got {type(weights).__name__}" + (f" of length {len(weights)}"
+                                                           if isinstance(weights, (tuple, list)) else ""))
+    for i, w in enumerate(weights):  # checks only: the arithmetic below uses the arrays as they are
+        finite_array(f"weights[{i}]", w, min_size=0)
     w1, b1, w2, b2 = weights
+    if np.ndim(w1) != 2 or np.ndim(w2) != 2 or np.shape(w1)[1] != np.shape(w2)[0] \
+            or np.size(b1) != np.shape(w1)[1] or np.size(b2) != np.shape(w2)[1]:
+        raise ValueError("weights must be (w1, b1, w2, b2) of shapes (d, h), (h,), (h, k), (k,), got shapes "
+                         + ", ".join(str(np.shape(w)) for w in weights))
+    finite_array("x", x, shape=(None, np.shape(w1)[0]))
+    x = np.asarray(x)
     return np.maximum(x @ w1 + b1, 0) @ w2 + b2
 
 
@@ -143,6 +161,8 @@ def int8_model(model, representative: np.ndarray, *, quantise: bool = True) -> b
     full-integer int8 (weights and activations), calibrated on the ``representative`` inputs."""
     import tensorflow as tf
 
+    _has("model", model, "a Keras model", "export")
+    quantise = flag("quantise", quantise)
     representative = finite_array("representative", representative, ndim=2).astype(np.float32)
     # The converter's C++ code prints its settings to stderr: keep the notebook's output clean.
     with tempfile.TemporaryDirectory() as tmp, _quiet_native_stderr():
@@ -164,16 +184,25 @@ def int8_model(model, representative: np.ndarray, *, quantise: bool = True) -> b
 
 def tflite_accuracy(flatbuffer: bytes, x: np.ndarray, y: np.ndarray) -> float:
     """Accuracy of a LiteRT classifier on ``x``, ``y``, run one example at a time by the interpreter
-    (quantising inputs with the model's own scale and zero point when it takes int8)."""
+    (quantising inputs with the model's own scale and zero point when it takes int8). ``flatbuffer``
+    is the ``bytes`` that :func:`int8_model` returns."""
     import tensorflow as tf
 
+    if not isinstance(flatbuffer, bytes):
+        raise TypeError(f"flatbuffer must be the bytes of a LiteRT model (what int8_model returns), "
+                        f"got {type(flatbuffer).__name__}")
+    if not flatbuffer:
+        raise ValueError("flatbuffer is empty: pass the bytes of a LiteRT model (what int8_model returns)")
     x = finite_array("x", x, ndim=2).astype(np.float32)
     y = finite_array("y", y, shape=(x.shape[0],))
     with warnings.catch_warnings(), _quiet_native_stderr():
         # TF 2.21 names LiteRT's own package (ai-edge-litert) as the interpreter's future home; the
         # one inside TensorFlow runs the same flatbuffers, and its start-up line goes to stderr.
         warnings.simplefilter("ignore")
-        interpreter = tf.lite.Interpreter(model_content=flatbuffer)
+        try:
+            interpreter = tf.lite.Interpreter(model_content=flatbuffer)
+        except ValueError as exc:
+            raise ValueError(f"flatbuffer is not a LiteRT model: {exc}") from None
         interpreter.allocate_tensors()
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
     hits = 0
@@ -191,8 +220,39 @@ def tflite_accuracy(flatbuffer: bytes, x: np.ndarray, y: np.ndarray) -> float:
 # ----------------------------------------------------------------------------------------------
 # Attention's memory: the full score matrix against a chunked, exact computation
 # ----------------------------------------------------------------------------------------------
+def _matrix(name: str, a) -> np.ndarray:
+    """``a`` as a 2-D array of finite numbers, dtype kept and no copy made (so the memory that
+    :func:`peak_bytes` measures is the attention's own); ``TypeError``/``ValueError`` naming it."""
+    if isinstance(a, (str, bytes)):
+        raise TypeError(f"{name} must be a 2-D array of numbers, got a string")
+    try:
+        arr = np.asarray(a)
+    except ValueError:  # ragged nested lists
+        raise TypeError(f"{name} must be a 2-D array of numbers (all rows the same length)") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a 2-D array of numbers, got an array of {arr.dtype}")
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(f"{name} must have shape (n, d) with n, d at least 1, got shape {arr.shape}")
+    if not (np.isfinite(arr.min()) and np.isfinite(arr.max())):  # NaN and ±inf reach min or max
+        raise ValueError(f"{name} must hold only finite numbers (no NaN or infinity)")
+    return arr
+
+
+def _qkv(q, k, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Queries ``(t, d)``, keys ``(s, d)`` and values ``(s, e)``, checked."""
+    q, k, v = _matrix("q", q), _matrix("k", k), _matrix("v", v)
+    if k.shape[1] != q.shape[1]:
+        raise ValueError(f"k must have as many columns as q ({q.shape[1]}), got shape {k.shape}")
+    if v.shape[0] != k.shape[0]:
+        raise ValueError(f"v must have one row per key ({k.shape[0]}), got shape {v.shape}")
+    return q, k, v
+
+
 def naive_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """softmax(q kᵀ / √d) v with the whole T × T score matrix in memory (float32)."""
+    """softmax(q kᵀ / √d) v with the whole T × T score matrix in memory (float32).
+
+    ``q`` is ``(t, d)``, ``k`` ``(s, d)`` and ``v`` ``(s, e)``, all finite; the result is ``(t, e)``."""
+    q, k, v = _qkv(q, k, v)
     scores = (q @ k.T) / np.float32(math.sqrt(q.shape[1]))
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
@@ -202,8 +262,10 @@ def naive_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def chunked_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, block: int = 128) -> np.ndarray:
     """The same result, computed over blocks of queries and keys with a running ("online") softmax,
-    as FlashAttention does (Dao et al. 2022): only block × block scores exist at any time."""
+    as FlashAttention does (Dao et al. 2022): only block × block scores exist at any time.
+    ``block`` is a whole number of at least 1."""
     block = whole("block", block, 1)
+    q, k, v = _qkv(q, k, v)
     t, d = q.shape
     scale = np.float32(1 / math.sqrt(d))
     out = np.empty((t, v.shape[1]), np.float32)
@@ -227,6 +289,7 @@ def chunked_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, block: int = 
 def peak_bytes(fn, *args, **kwargs) -> tuple[int, object]:
     """The peak of memory that ``fn(*args)`` allocates while it runs (NumPy arrays included, through
     Python's tracemalloc), and its result."""
+    _has("fn", fn, "a function", call=True)
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -323,6 +386,7 @@ def matmul_flops(model, tokens: np.ndarray) -> int:
     softmax, gathers) is left out: it is a few per cent of the products' FLOPs here."""
     import tensorflow as tf
 
+    _has("model", model, "a Keras model (moe_ffn's)", call=True)
     tokens = finite_array("tokens", tokens, ndim=2).astype(np.float32)
     _RECORD.append([])
     try:
@@ -338,6 +402,7 @@ def time_per_token(model, tokens: np.ndarray, repeats: int = 20) -> float:
 
     import tensorflow as tf
 
+    _has("model", model, "a Keras model", call=True)
     repeats = whole("repeats", repeats, 1, 10_000)
     tokens = tf.constant(finite_array("tokens", tokens, ndim=2).astype(np.float32))
     call = tf.function(model)

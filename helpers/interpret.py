@@ -10,17 +10,33 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._args import _has, finite_array, whole
 from ._args import seed as _seed
-from ._args import whole
 
 __all__ = ["saliency", "integrated_gradients", "completeness_gap", "randomise_layers", "rank_correlation"]
 
 
 def _as_batch(x, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
+    """``x`` as float32 of shape ``(n, d)``: finite numbers, at least one entry."""
+    x = finite_array(name, x, dtype=np.float32)
     if x.ndim != 2:
         raise ValueError(f"{name} must have shape (n, d), got shape {x.shape}")
     return x
+
+
+def _function(f) -> Callable:
+    return _has("f", f, "a function of a batch of inputs (a TensorFlow tensor) to one score per input",
+                call=True)
+
+
+def _baseline(baseline, x: np.ndarray) -> np.ndarray:
+    """``baseline`` (shape ``(d,)`` or ``(n, d)``) broadcast to the shape of ``x``, float32."""
+    base = finite_array("baseline", baseline, dtype=np.float32)
+    try:
+        return np.broadcast_to(base, x.shape)
+    except ValueError:
+        raise ValueError(f"baseline must have shape ({x.shape[1]},) or {x.shape}, "
+                         f"got shape {base.shape}") from None
 
 
 def _gradients(f: Callable, x: np.ndarray) -> np.ndarray:
@@ -37,7 +53,7 @@ def _gradients(f: Callable, x: np.ndarray) -> np.ndarray:
 
 def saliency(f: Callable, x) -> np.ndarray:
     """Gradient saliency: ``d f(x) / d x``, shape ``(n, d)``, for inputs ``x`` of shape ``(n, d)``."""
-    return _gradients(f, _as_batch(x))
+    return _gradients(_function(f), _as_batch(x))
 
 
 def integrated_gradients(f: Callable, x, baseline=None, *, steps: int = 64, batch: int = 4096) -> np.ndarray:
@@ -45,12 +61,14 @@ def integrated_gradients(f: Callable, x, baseline=None, *, steps: int = 64, batc
     ``(x - baseline) * mean of grad f along the straight path from baseline to x``,
     the integral taken by the trapezoidal rule on ``steps`` intervals (``steps + 1`` points).
 
-    ``baseline`` is an input of shape ``(d,)`` or ``(n, d)``; default all zeros.
+    ``baseline`` is an input of shape ``(d,)`` or ``(n, d)``; default all zeros. ``steps`` is from 1
+    to 10000; ``batch`` (at least 1) is how many path points go through ``f`` at once.
     """
+    f = _function(f)
     x = _as_batch(x)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= 10_000:
-        raise ValueError(f"steps must be a whole number from 1 to 10000, got {steps!r}")
-    base = np.zeros_like(x) if baseline is None else np.broadcast_to(np.asarray(baseline, np.float32), x.shape)
+    steps = whole("steps", steps, 1, 10_000)
+    batch = whole("batch", batch, 1)
+    base = np.zeros_like(x) if baseline is None else _baseline(baseline, x)
     alphas = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
     weights = np.full(steps + 1, 1.0 / steps, dtype=np.float32)
     weights[[0, -1]] /= 2                                     # trapezoid: half weight at both ends
@@ -67,8 +85,10 @@ def completeness_gap(f: Callable, x, baseline, attributions) -> np.ndarray:
     Integrated gradients make this zero up to the integration error (completeness)."""
     import tensorflow as tf
 
+    f = _function(f)
     x = _as_batch(x)
-    base = np.broadcast_to(np.asarray(baseline, np.float32), x.shape)
+    base = _baseline(baseline, x)
+    finite_array("attributions", attributions, shape=x.shape)  # a check: the sum below uses them as given
     diff = f(tf.constant(x)).numpy() - f(tf.constant(np.ascontiguousarray(base))).numpy()
     return np.abs(np.asarray(attributions).sum(axis=1) - diff)
 
@@ -80,6 +100,7 @@ def randomise_layers(model, top: int, seed: int = 0):
     Adebayo et al. (2018). ``top=0`` is an exact copy; ``model`` itself is not changed."""
     import keras
 
+    _has("model", model, "a Keras model", "layers", "get_weights")
     dense = [layer for layer in model.layers if layer.weights]
     if not all(isinstance(layer, keras.layers.Dense) for layer in dense):
         raise ValueError("model must be made of Dense layers (plus layers without weights)")

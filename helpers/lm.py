@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._args import choice, flag, number, seed as _seed, whole
+from ._args import _has, choice, finite_array, flag, number, seed as _seed, whole
 
 __all__ = ["LMConfig", "build_lm", "param_counts", "windows", "TrainResult", "train_lm", "train_to_convergence",
            "evaluate_lm", "generate", "ScalingSettings", "scaling_run"]
@@ -118,15 +118,44 @@ def param_counts(model) -> dict[str, int]:
     itself (tied). Here it is a separate matrix, so it is excluded too. ``non_embedding`` is the
     rest: the attention and feed-forward blocks and the layer norms.
     """
+    _has("model", model, "a Keras model of build_lm", "trainable_weights", "get_layer")
     total = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
     emb = sum(int(np.prod(w.shape)) for n in ("tokens", "positions", "logits")
               for w in model.get_layer(n).trainable_weights)
     return {"total": total, "embedding": emb, "non_embedding": total - emb}
 
 
-def windows(ids: np.ndarray, rng: np.random.Generator, shape: tuple[int, ...], context: int):
-    """Random training windows: ``x`` of shape ``shape + (context,)`` and ``y``, ``x`` shifted by one."""
+def _token_ids(name: str, ids) -> np.ndarray:
+    """``ids`` as a 1-D NumPy array of token ids (whole numbers, at least 0), at least one; an integer
+    array passes without a copy (the training loops call this for every chunk)."""
+    if not (isinstance(ids, np.ndarray) and ids.dtype.kind in "iu"):
+        values = finite_array(name, ids, ndim=1)
+        fractional = values[values != np.round(values)]
+        if fractional.size:
+            raise ValueError(f"{name} must hold whole numbers (token ids), got {fractional[0]:g}")
     ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size == 0:
+        raise ValueError(f"{name} must be a 1-D array of at least one token id, got shape {ids.shape}")
+    if ids.min() < 0:
+        raise ValueError(f"{name} must hold token ids of at least 0, got {ids.min()}")
+    return ids
+
+
+def windows(ids: np.ndarray, rng: np.random.Generator, shape: tuple[int, ...], context: int):
+    """Random training windows: ``x`` of shape ``shape + (context,)`` and ``y``, ``x`` shifted by one.
+
+    ``ids`` is a 1-D array of token ids; ``rng`` a NumPy ``Generator``; ``shape`` a whole number or
+    a tuple of whole numbers of at least 1; ``context`` from 1 to ``len(ids) - 2``."""
+    ids = _token_ids("ids", ids)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a NumPy Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    if isinstance(shape, (tuple, list)):
+        shape = tuple(whole("shape", n, 1) for n in shape)
+    elif isinstance(shape, (bool, np.bool_)) or not isinstance(shape, (int, np.integer)):
+        raise TypeError(f"shape must be a tuple of whole numbers, got {type(shape).__name__}")
+    else:
+        shape = whole("shape", shape, 1)
     context = whole("context", context, 1)
     if context >= len(ids) - 1:
         raise ValueError(f"context must be from 1 to {len(ids) - 2} for {len(ids)} tokens, got {context}")
@@ -180,9 +209,10 @@ def evaluate_lm(model, ids: np.ndarray, *, context: int, batches: int | None = N
     """
     import keras
 
+    _has("model", model, "a Keras model of build_lm", call=True)
     context = whole("context", context, 1)
     batch_size = whole("batch_size", batch_size, 1)
-    ids = np.asarray(ids)
+    ids = _token_ids("ids", ids)
     if batches is None:
         count = (len(ids) - 1) // context
         if count < 1:
@@ -233,8 +263,8 @@ class _Trainer:
         return float(self.run_chunk(self.tf.constant(xs), self.tf.constant(ys)))
 
 
-def _check_training(steps, batch_size, lr, chunk, eval_every, seed, jit):
-    steps = whole("steps", steps, 1)
+def _check_training(steps, batch_size, lr, chunk, eval_every, seed, jit, steps_name="steps"):
+    steps = whole(steps_name, steps, 1)
     batch_size = whole("batch_size", batch_size, 1)
     chunk = whole("chunk", chunk, 1)
     lr = number("lr", lr, high=1, above=0)
@@ -310,7 +340,7 @@ def train_to_convergence(model, data, *, max_steps: int, batch_size: int = 32, l
     import keras
 
     max_steps, batch_size, lr, chunk, eval_every = _check_training(max_steps, batch_size, lr, chunk, eval_every,
-                                                                   seed, jit)
+                                                                   seed, jit, "max_steps")
     warmup = whole("warmup", warmup, 1)
     patience = whole("patience", patience, 1)
     cuts = whole("cuts", cuts, 0)

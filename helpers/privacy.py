@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._args import choice, number, whole
+from ._args import choice, finite_array, number, seed as _seed, whole
+from .explore import adam_step
 
 __all__ = ["init_mlp", "mlp_logits", "per_example_gradients", "clip_per_example", "train_dp", "per_example_losses",
            "accuracy", "gaussian_epsilon", "dp_epsilon", "noise_for_epsilon", "mean_interval", "AttackResult",
@@ -23,12 +24,11 @@ __all__ = ["init_mlp", "mlp_logits", "per_example_gradients", "clip_per_example"
 
 def init_mlp(n_in: int, hidden: int, seed: int = 0) -> list[np.ndarray]:
     """Weights ``[W1 (n_in, hidden), b1, W2 (hidden, 1), b2]`` (Glorot-uniform, zero biases);
-    ``hidden=0`` gives logistic regression ``[W (n_in, 1), b]``."""
-    if isinstance(n_in, bool) or not isinstance(n_in, (int, np.integer)) or n_in < 1:
-        raise ValueError(f"n_in must be a whole number of at least 1, got {n_in!r}")
-    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 0:
-        raise ValueError(f"hidden must be a whole number of at least 0, got {hidden!r}")
-    rng = np.random.default_rng(seed)
+    ``hidden=0`` gives logistic regression ``[W (n_in, 1), b]``. ``n_in`` is at least 1, ``hidden`` at
+    least 0, ``seed`` from 0 to 2**32 - 1."""
+    n_in = whole("n_in", n_in, 1)
+    hidden = whole("hidden", hidden, 0)
+    rng = np.random.default_rng(_seed("seed", seed))
     sizes = [n_in, hidden, 1] if hidden else [n_in, 1]
     params = []
     for a, b in zip(sizes[:-1], sizes[1:]):
@@ -37,10 +37,31 @@ def init_mlp(n_in: int, hidden: int, seed: int = 0) -> list[np.ndarray]:
     return params
 
 
+def _check_examples(params, x, y=None) -> None:
+    """``params`` a list of weights; inputs ``x`` ``(n, n_in)`` of finite numbers (``n_in`` the rows of
+    ``params[0]``; any if ``params`` is None); labels ``y`` ``(n,)`` from 0 to 1. NumPy arrays and lists
+    are checked; tensors (inside :func:`train_dp`'s compiled loop, checked before) pass as they are."""
+    import tensorflow as tf
+
+    if params is not None and (not isinstance(params, (list, tuple)) or len(params) < 2 or len(params) % 2):
+        raise TypeError(f"params must be the list of weights of init_mlp or train_dp ([W, b] or "
+                        f"[W1, b1, W2, b2]), got {type(params).__name__}")
+    if tf.is_tensor(x):
+        return
+    xs = (finite_array("x", x, ndim=2) if params is None
+          else finite_array("x", x, shape=(None, int(np.shape(params[0])[0]))))
+    if y is not None and not tf.is_tensor(y):
+        ys = finite_array("y", y, shape=(xs.shape[0],))
+        outside = ys[(ys < 0) | (ys > 1)]
+        if outside.size:
+            raise ValueError(f"y must hold labels from 0 to 1 (1: the positive class), got {outside[0]:g}")
+
+
 def mlp_logits(params, x):
     """Logits of shape ``(n,)`` for inputs ``x`` of shape ``(n, n_in)`` (tanh hidden layer)."""
     import tensorflow as tf
 
+    _check_examples(params, x)
     h = tf.convert_to_tensor(x, tf.float32)
     for i in range(0, len(params) - 2, 2):
         h = tf.tanh(h @ params[i] + params[i + 1])
@@ -57,6 +78,21 @@ def clip_per_example(grads, clip: float):
 
     if not tf.is_tensor(clip):  # inside train_dp's compiled loop clip is a tensor, checked before
         clip = number("clip", clip, above=0)
+    if tf.executing_eagerly():  # (in the compiled loop the gradients come from checked inputs)
+        if isinstance(grads, (str, bytes, dict)) or not hasattr(grads, "__iter__"):
+            raise TypeError(f"grads must be a list of gradient tensors, each (n, ...), "
+                            f"got {type(grads).__name__}")
+        counts, given = set(), []
+        for i, g in enumerate(grads):
+            checked = finite_array(f"grads[{i}]", g, min_size=0)
+            if checked.ndim == 0:
+                raise ValueError(f"grads[{i}] must have a first axis of examples (n, ...), got shape ()")
+            counts.add(checked.shape[0])
+            given.append(g if tf.is_tensor(g) or isinstance(g, np.ndarray) else np.asarray(g))  # a list
+        if len(counts) > 1:
+            raise ValueError(f"grads must all have the same number of examples (first axis), "
+                             f"got {sorted(counts)}")
+        grads = given
     flat = [tf.reshape(g, (tf.shape(g)[0], -1)) for g in grads]
     norms = tf.sqrt(tf.add_n([tf.reduce_sum(f * f, axis=1) for f in flat]))
     factor = tf.minimum(1.0, clip / tf.maximum(norms, 1e-12))
@@ -69,6 +105,9 @@ def per_example_gradients(params, x, y):
     a list like ``params`` whose tensors have a leading axis of length ``n``."""
     import tensorflow as tf
 
+    _check_examples(params, x, y)
+    if not tf.is_tensor(x):  # lists and NumPy arrays of any number type as float32, as the arithmetic needs
+        x = np.asarray(x, np.float32)
     delta = tf.sigmoid(mlp_logits(params, x)) - y                  # dL/dlogit, shape (n,)
     if len(params) == 2:                                           # logistic regression
         return [x[:, :, None] * delta[:, None, None], delta[:, None]]
@@ -87,11 +126,15 @@ def train_dp(x: np.ndarray, y: np.ndarray, *, hidden: int = 16, steps: int = 300
     ``sampling_rate``, in (0, 1]; 1 is full-batch training), computes every member's gradient of the
     binary cross-entropy, clips each to L2 norm ``clip`` (``None``: no clipping, ordinary training),
     sums them, adds Gaussian noise of standard deviation ``noise_multiplier * clip`` and divides by
-    the expected batch size ``sampling_rate * n``. ``seed`` fixes the initial weights, the batches
-    and the noise. ``hidden`` is 0 (logistic regression) or the width of one tanh hidden layer.
+    the expected batch size ``sampling_rate * n``. ``seed`` (0 to 2**31 - 1) fixes the initial weights,
+    the batches and the noise. ``hidden`` is 0 (logistic regression) or the width of one tanh hidden
+    layer. ``x`` has shape ``(n, n_in)``; ``y`` holds ``n`` labels from 0 to 1.
     """
     import tensorflow as tf
 
+    _check_examples(None, x, y)
+    hidden = whole("hidden", hidden, 0)
+    seed = whole("seed", seed, 0, 2**31 - 1)  # a TensorFlow int32 in the loop's random streams
     noise_multiplier = number("noise_multiplier", noise_multiplier, 0)
     if clip is None and noise_multiplier > 0:
         raise ValueError("noise needs a clipping bound: pass clip > 0 with noise_multiplier > 0")
@@ -138,10 +181,9 @@ def _make_loop(no_clip: bool):
             tf_t = tf.cast(t, tf.float32)
             new_p, new_m, new_v = [], [], []
             for p, mi, vi, g in zip(params, m, v, total):
-                g = g / (rate * n)                                 # the expected batch size
-                mi = 0.9 * mi + 0.1 * g
-                vi = 0.999 * vi + 0.001 * g * g
-                new_p.append(p - lr * (mi / (1 - 0.9 ** tf_t)) / (tf.sqrt(vi / (1 - 0.999 ** tf_t)) + 1e-7))
+                # The book's one Adam update (explore.adam_step), on the noisy mean gradient.
+                step, mi, vi = adam_step(g / (rate * n), mi, vi, tf_t, sqrt=tf.sqrt)  # n·rate: expected batch
+                new_p.append(p - lr * step)
                 new_m.append(mi)
                 new_v.append(vi)
             params, m, v = new_p, new_m, new_v
@@ -151,14 +193,17 @@ def _make_loop(no_clip: bool):
 
 
 def per_example_losses(params, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Binary cross-entropy of each example, shape ``(n,)``."""
+    """Binary cross-entropy of each example, shape ``(n,)``: ``x`` is ``(n, n_in)``, ``y`` holds ``n``
+    labels from 0 to 1."""
     import tensorflow as tf
 
+    _check_examples(params, x, y)
     return tf.nn.sigmoid_cross_entropy_with_logits(tf.constant(y, tf.float32), mlp_logits(params, x)).numpy()
 
 
 def accuracy(params, x: np.ndarray, y: np.ndarray) -> float:
     """Fraction of examples whose logit has the sign of their label (threshold 0.5)."""
+    _check_examples(params, x, y)
     return float(np.mean((np.asarray(mlp_logits(params, x)) > 0) == (np.asarray(y) > 0.5)))
 
 
@@ -233,10 +278,10 @@ def noise_for_epsilon(epsilon: float, sampling_rate: float, steps: int, delta: f
 
 def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     """``(mean, low, high)``: the mean of ``values`` (one number per seed) and Student's t
-    interval at ``level`` around it; needs at least two values."""
+    interval at ``level`` around it; needs at least two values (a 1-D array or list)."""
     from scipy import stats
 
-    v = np.asarray(values, dtype=float).ravel()
+    v = finite_array("values", values, ndim=1, min_size=0)
     if v.size < 2 or not np.all(np.isfinite(v)):
         raise ValueError(f"values must be at least two finite numbers, got {v.size}")
     level = number("level", level, above=0)
@@ -260,11 +305,12 @@ class AttackResult:
 
 
 def loss_threshold_attack(member_losses, nonmember_losses) -> AttackResult:
-    """Score the attack on the losses of training examples (members) and of unseen ones."""
+    """Score the attack on the losses of training examples (members) and of unseen ones (1-D arrays
+    or lists of finite numbers, at least one each)."""
     from sklearn.metrics import roc_auc_score, roc_curve
 
-    a = np.asarray(member_losses, dtype=float).ravel()
-    b = np.asarray(nonmember_losses, dtype=float).ravel()
+    a = finite_array("member_losses", member_losses, ndim=1, min_size=0)
+    b = finite_array("nonmember_losses", nonmember_losses, ndim=1, min_size=0)
     if a.size == 0 or b.size == 0:
         raise ValueError("member_losses and nonmember_losses must both be non-empty")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):

@@ -104,7 +104,19 @@ class PowerLaw:
     r2: float
 
     def __call__(self, x):
+        """The law at ``x``: a positive number or a 1-D array of them."""
+        _check_x(x)
         return self.coefficient * np.asarray(x, dtype=float) ** self.exponent
+
+
+def _check_x(x) -> None:
+    """Where a fitted law is evaluated: finite positive numbers, one or a 1-D array of them (at least one)."""
+    arr = finite_array("x", x)
+    if arr.ndim > 1:
+        raise ValueError(f"x must be a number or a 1-D array of numbers, got shape {arr.shape}")
+    if np.any(arr <= 0):
+        raise ValueError(f"x must hold only positive values (the law was fitted on positive x), "
+                         f"got {arr[arr <= 0].flat[0]:g}")
 
 
 def _positive_pairs(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -149,6 +161,8 @@ class FloorLaw:
     r2: float
 
     def __call__(self, x):
+        """The law at ``x``: a positive number or a 1-D array of them."""
+        _check_x(x)
         return self.floor + self.coefficient * np.asarray(x, dtype=float) ** self.exponent
 
 

@@ -20,11 +20,13 @@ The open exercise cells stay, with their checkers: run unanswered, a checker pri
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
 
+from helpers._args import _has, flag
 from helpers.book import ROOT, normalise, toc_notebooks
 
 #: Pages of the book that are not for students.
@@ -40,6 +42,33 @@ __all__ = ["strip_solution_directives", "student_notebook", "slides_notebook", "
 _OPEN = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|:{3,})\s*\{(?P<name>[a-zA-Z0-9_-]+)\}")
 
 
+def _notebook(nb):
+    """``nb`` if it is an nbformat v4 notebook (``nbformat.read``'s ``NotebookNode``)."""
+    if not isinstance(nb, dict):
+        raise TypeError(f"nb must be a notebook (nbformat.read(path, as_version=4)), got {type(nb).__name__}")
+    return _has("nb", nb, "a notebook (nbformat.read(path, as_version=4))", "cells", "metadata")
+
+
+def _folder(name: str, value) -> Path:
+    """``value`` (a string or a path) as a ``Path``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a folder, a str or a pathlib.Path, got {type(value).__name__}")
+    return Path(value)
+
+
+def _notebook_paths(notebooks) -> list[Path] | None:
+    """``notebooks``: ``None`` or a list of notebook paths (strings or ``Path``)."""
+    if notebooks is None:
+        return None
+    if isinstance(notebooks, (str, bytes, os.PathLike)) or not hasattr(notebooks, "__iter__"):
+        raise TypeError(f"notebooks must be a list of notebook paths, got {type(notebooks).__name__}")
+    notebooks = list(notebooks)
+    for p in notebooks:
+        if not isinstance(p, (str, os.PathLike)):
+            raise TypeError(f"notebooks must be a list of notebook paths, got an item {p!r}")
+    return notebooks
+
+
 def _closes(line: str, fence: str) -> bool:
     """Whether ``line`` is a closing fence for an opening ``fence`` (same char, at least as long)."""
     stripped = line.strip()
@@ -48,6 +77,8 @@ def _closes(line: str, fence: str) -> bool:
 
 def strip_solution_directives(text: str) -> str:
     """Markdown text with every ``{solution}`` directive block removed (the rest kept as is)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string (markdown), got {type(text).__name__}")
     lines = text.split("\n")
     out: list[str] = []
     i = 0
@@ -90,7 +121,8 @@ def student_notebook(nb, *, keep_outputs: bool = False):
     """
     import copy
 
-    nb = copy.deepcopy(nb)
+    nb = copy.deepcopy(_notebook(nb))
+    keep_outputs = flag("keep_outputs", keep_outputs)
     cells = []
     inside_gate = False
     gate_start = -1
@@ -133,7 +165,7 @@ def slides_notebook(nb):
     A new slide starts at every ``#`` or ``##`` heading and a sub-slide (below it) at every
     ``###`` heading; everything else joins the slide before it.
     """
-    nb = student_notebook(nb, keep_outputs=True)
+    nb = student_notebook(_notebook(nb), keep_outputs=True)
     for cell in nb.cells:
         first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
         kind = "slide" if re.match(r"#{1,2} ", first) else "subslide" if first.startswith("### ") else "-"
@@ -150,7 +182,9 @@ def write_slides(outdir: Path | str, notebooks: list[Path] | None = None, *, roo
     import nbformat
     from nbconvert import SlidesExporter
 
-    outdir = Path(outdir)
+    outdir = _folder("outdir", outdir)
+    notebooks = _notebook_paths(notebooks)
+    root = _folder("root", root)
     book = root / "book"
     exporter = SlidesExporter(reveal_scroll=True, exclude_input_prompt=True, exclude_output_prompt=True)
     written = []
@@ -191,7 +225,9 @@ def write_edition(outdir: Path | str, notebooks: list[Path] | None = None, *, ro
     """
     import nbformat
 
-    outdir = Path(outdir)
+    outdir = _folder("outdir", outdir)
+    notebooks = _notebook_paths(notebooks)
+    root = _folder("root", root)
     book = root / "book"
     notebooks = [Path(p).resolve() for p in (notebooks or _chapters(root))]
     written = []

@@ -6,9 +6,14 @@ described by 30 numeric features; label 1 = benign, 0 = malignant.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._args import _has, number, seed as _seed, whole
+from .data import _column_stats
 
 __all__ = ["N_FEATURES", "Splits", "load_splits", "build_source_model", "train_source_model",
            "TUNED", "build_tuned_model", "train_tuned_model", "tuned_model", "save_tuned_model",
@@ -39,14 +44,14 @@ class Splits:
 def load_splits(seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> Splits:
     """Load the breast-cancer data, split it (stratified by label) and standardise it.
 
-    The fractions are of the whole set; each must be from 0.05 to 0.4.
+    The fractions are of the whole set; each must be from 0.05 to 0.4. ``seed`` is from 0 to 2**32 - 1.
     """
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import train_test_split
 
+    seed = _seed("seed", seed)
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not 0.05 <= value <= 0.4:
-            raise ValueError(f"{name} must be from 0.05 to 0.4, got {value!r}")
+        number(name, value, 0.05, 0.4)
     raw = load_breast_cancer()
     x, y = raw.data.astype(np.float64), raw.target.astype(np.float32)
     x_rest, x_test, y_rest, y_test = train_test_split(x, y, test_size=test_fraction, stratify=y,
@@ -54,9 +59,7 @@ def load_splits(seed: int = 0, val_fraction: float = 0.2, test_fraction: float =
     x_train, x_val, y_train, y_val = train_test_split(
         x_rest, y_rest, test_size=val_fraction / (1 - test_fraction), stratify=y_rest, random_state=seed
     )
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
+    mean, std = _column_stats(x_train)  # the training part's statistics, as data.standardise
 
     def scale(a):
         return ((a - mean) / std).astype(np.float32)
@@ -79,12 +82,17 @@ def build_source_model(seed: int = 0, hidden: tuple[int, ...] = (128, 128)):
     """
     import keras
 
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    seed = _seed("seed", seed)
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Iterable):
+        raise TypeError(f"hidden must be a tuple of layer widths (whole numbers from 1 to 4096), "
+                        f"got {hidden!r}")
     hidden = tuple(hidden)
     for width in hidden:
-        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= 4096:
+        if isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, np.integer)):
+            raise TypeError(f"hidden must hold whole numbers from 1 to 4096, got {hidden!r}")
+        if not 1 <= width <= 4096:
             raise ValueError(f"hidden must hold whole numbers from 1 to 4096, got {hidden!r}")
+    hidden = tuple(int(width) for width in hidden)
     keras.utils.set_random_seed(seed)
     layers = [keras.Input(shape=(N_FEATURES,))]
     layers += [keras.layers.Dense(width, activation="relu") for width in hidden]
@@ -104,10 +112,11 @@ def train_source_model(splits: Splits, seed: int = 0, epochs: int = 10, batch_si
     """
     import keras
 
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 1000:
-        raise ValueError(f"epochs must be a whole number from 1 to 1000, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 4096:
-        raise ValueError(f"batch_size must be a whole number from 1 to 4096, got {batch_size!r}")
+    if not isinstance(splits, Splits):
+        raise TypeError(f"splits must be the Splits of load_splits(), got {type(splits).__name__}")
+    seed = _seed("seed", seed)
+    epochs = whole("epochs", epochs, 1, 1000)
+    batch_size = whole("batch_size", batch_size, 1, 4096)
     model = build_source_model(seed)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
     history = model.fit(splits.x_train, splits.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
@@ -204,9 +213,14 @@ def save_tuned_model(model, folder, settings: dict) -> None:
     """Save ``model`` as ``folder/tuned.keras`` and the ``settings`` it was trained with as
     ``folder/tuned.json``, where :func:`tuned_model` finds them. ``folder`` is created if needed."""
     import json
-    import os
     from pathlib import Path
 
+    _has("model", model, "a Keras model", "save")
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a str or a pathlib.Path, got {type(folder).__name__}")
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict of train_tuned_model's arguments, "
+                        f"got {type(settings).__name__}")
     unknown = set(settings) - set(TUNED)
     missing = set(TUNED) - set(settings)
     if unknown or missing:
@@ -224,17 +238,29 @@ def save_tuned_model(model, folder, settings: dict) -> None:
     os.replace(tmp_json, folder / "tuned.json")
 
 
+class _NotNumbers(TypeError, ValueError):
+    """Input that is not numbers: a ``TypeError``, and a ``ValueError`` as :func:`check_features`
+    has always raised (the deployment page catches ``ValueError``)."""
+
+
 def check_features(x, n_features: int = N_FEATURES) -> np.ndarray:
     """Validate a batch of inputs for prediction and return it as float32 of shape ``(n, n_features)``.
 
     Accepts one example (shape ``(n_features,)``) or a batch (shape ``(n, n_features)``, n >= 1).
     Raises ``ValueError`` saying what is wrong: not numbers, wrong number of dimensions or
     features, an empty batch, or non-finite values (NaN, inf), with the first bad position.
+    Not numbers (``None``, text, complex numbers, ragged lists) is also a ``TypeError``: the error
+    is both, so a caller catching either catches it.
     """
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        if isinstance(x, (str, bytes)):
+            raise TypeError
+        raw = np.asarray(x)
+        if raw.dtype.kind not in "biufUS":  # numbers, or text holding numbers ("1.5") as before
+            raise TypeError
+        arr = raw.astype(np.float64)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise _NotNumbers(
             f"x must be numbers, an array of shape (n, {n_features}); got {type(x).__name__}"
         ) from None
     if arr.ndim == 1:
@@ -262,17 +288,16 @@ def predict_checked(model, x, n_features: int = N_FEATURES) -> np.ndarray:
     function from a ``(n, n_features)`` float32 array to ``(n, 1)`` or ``(n,)`` outputs. ``x`` is
     checked with :func:`check_features` first, so bad input gets a clear ``ValueError``.
     """
+    if not (hasattr(model, "predict") or hasattr(model, "serve") or callable(model)):
+        raise TypeError(f"model must be a Keras model, a SavedModel or a function, "
+                        f"got {type(model).__name__}")
     arr = check_features(x, n_features)
     if hasattr(model, "predict"):
         out = model.predict(arr, verbose=0, batch_size=len(arr))
     elif hasattr(model, "serve"):
         out = model.serve(arr)
-    elif callable(model):
-        out = model(arr)
     else:
-        raise ValueError(
-            f"model must be a Keras model, a SavedModel or a function, got {type(model).__name__}"
-        )
+        out = model(arr)
     out = np.asarray(out, dtype=np.float32).reshape(len(arr), -1)
     if out.shape[1] != 1:
         raise ValueError(f"model must return one probability per example, got shape {out.shape}")

@@ -44,6 +44,20 @@ def test_naive_attention_holds_the_score_matrix_and_chunked_does_not():
     assert chunked < 4 * t * t / 4
 
 
+def test_attention_checks_its_inputs_without_copying_them():
+    q = np.random.default_rng(0).standard_normal((256, 64)).astype(np.float32)
+    checked, _ = ef.peak_bytes(ef._qkv, q, q, q)
+    assert checked < q.nbytes / 4  # no float64 copy of q, k or v: peak_bytes measures the attention itself
+    nan = q.copy()
+    nan[3, 5] = np.nan
+    with pytest.raises(ValueError, match="q must hold only finite"):
+        ef.naive_attention(nan, q, q)
+    with pytest.raises(ValueError, match="k must have as many columns as q"):
+        ef.chunked_attention(q, q[:, :32], q)
+    with pytest.raises(TypeError, match="fn must be a function"):
+        ef.peak_bytes(None)
+
+
 def test_moe_counts_match_keras_and_the_checker_formula():
     tokens = np.random.default_rng(0).standard_normal((64, 32)).astype(np.float32)
     dense = ef.moe_ffn(ef.MoEConfig(width=32, hidden=64))

@@ -26,6 +26,30 @@ def test_per_example_gradients_match_autodiff():
                 assert np.allclose(a[i].numpy(), b.numpy(), atol=1e-6)
 
 
+def test_inputs_are_checked_and_any_number_type_is_accepted():
+    x, y = _data(6)
+    params = privacy.init_mlp(4, 3, seed=1)
+    want = privacy.per_example_gradients(params, x, y)
+    got = privacy.per_example_gradients(params, x.astype(np.float64), y.astype(np.float64).tolist())
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))
+    bad = x.copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(ValueError, match="x must hold only finite"):
+        privacy.per_example_losses(params, bad, y)
+    with pytest.raises(ValueError, match="x must have shape"):
+        privacy.accuracy(params, x[:, :3], y)
+    with pytest.raises(ValueError, match="y must hold labels from 0 to 1"):
+        privacy.accuracy(params, x, y + 2)
+    with pytest.raises(TypeError, match="n_in"):
+        privacy.init_mlp("", 3)
+    grads = [np.ones((3, 4)), np.ones((3, 2))]
+    grads[1][0, 1] = np.nan
+    with pytest.raises(ValueError, match=r"grads\[1\] must hold only finite"):
+        privacy.clip_per_example(grads, 1.0)
+    with pytest.raises(ValueError, match="same number of examples"):
+        privacy.clip_per_example([np.ones((3, 4)), np.ones((2, 4))], 1.0)
+
+
 def test_clipping_bounds_each_example():
     g = [tf.constant([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]]), tf.constant([[0.0], [0.0], [0.0]])]
     clipped, norms = privacy.clip_per_example(g, 1.0)

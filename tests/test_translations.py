@@ -145,3 +145,17 @@ def test_the_chinese_pages_are_chinese_and_their_search_segments_words(site):
     chinese = [t for t in terms if re.fullmatch(r"[\u4e00-\u9fff]+", t)]
     # jieba cuts text into words; without it Sphinx would index whole runs of characters or nothing.
     assert "梯度" in terms and len(chinese) > 500, (len(chinese), chinese[:20])
+
+
+def test_the_chinese_book_is_configured_as_chinese_with_its_own_notebooks():
+    """zh/_config.yml: the theme and search in Chinese, launch buttons opening zh/'s notebooks (once a
+    teacher sets repository.url), the same extensions and site scripts as the English book."""
+    import yaml
+
+    en = yaml.safe_load((tr.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    zh = yaml.safe_load((tr.OUT / "_config.yml").read_text(encoding="utf-8"))
+    assert zh["sphinx"]["config"]["language"] == "zh_CN"
+    assert zh["repository"]["path_to_book"] == "zh" and zh["repository"]["url"] == en["repository"]["url"]
+    assert zh["title"] == "大模型构建方法：交互式教程"
+    assert {k: "../" + v for k, v in en["sphinx"]["local_extensions"].items()} == zh["sphinx"]["local_extensions"]
+    assert zh["launch_buttons"] == en["launch_buttons"]

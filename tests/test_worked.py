@@ -58,6 +58,13 @@ def test_check_features_names_what_is_wrong():
         worked.check_features(np.zeros((1, 2, 30)))
 
 
+@pytest.mark.parametrize("junk", [None, "thirty numbers", [["a"] * 30], np.array([1 + 2j] * 30), [[1.0] * 30, [2.0]]])
+def test_not_numbers_is_a_type_error_and_the_value_error_the_deployment_page_catches(junk):
+    for error in (TypeError, ValueError):
+        with pytest.raises(error, match="x must be numbers"):
+            worked.check_features(junk)
+
+
 def test_predict_checked_accepts_functions_and_checks_their_output():
     p = worked.predict_checked(lambda a: a[:, :1] * 0 + 0.25, np.ones((3, 30)))
     assert p.tolist() == [0.25, 0.25, 0.25]

@@ -34,17 +34,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "build" / "pdf-src"
 OUT = ROOT / "_build" / "pdf"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-TITLE = {"en": "Building Large Models — an interactive book"}
-SUBTITLE = {"en": "大模型构建方法：交互式教程"}
+#: The book each edition prints: the English one, or the Chinese one generated into zh/.
+SOURCE = {"en": ROOT, "zh": ROOT / "zh"}
+TITLE = {"en": "Building Large Models — an interactive book", "zh": "大模型构建方法：交互式教程"}
+SUBTITLE = {"en": "大模型构建方法：交互式教程", "zh": "Building Large Models — an interactive book"}
+META = {
+    "en": "Printed {date} from the stored, tested outputs of every notebook. Code: MIT. Text and figures: CC BY 4.0.",
+    "zh": "{date} 由每个笔记本已存储并经过测试的输出打印而成。代码：MIT 许可证；文字与图：CC BY 4.0。",
+}
 EXPLORER_CAPTION = {
     "en": ("Interactive figure. The website and the notebook show a live explorer here; this print "
            "edition shows one frame of its precomputed sweep, computed by the same code."),
+    "zh": "交互图。网站和笔记本在此处显示可操作的交互探索器；印刷版显示其预先计算的扫描中的一帧，由同一段代码算出。",
 }
-SOLUTIONS_TITLE = {"en": "Appendix: solutions to the exercises"}
-SOLUTIONS_NOTE = {"en": "Each exercise in the chapters has its solution here, in the order of the book."}
-CONTENTS = {"en": "Contents"}
-PREFACE = {"en": "Preface"}
-PART = {"en": "Part"}
+SOLUTIONS_TITLE = {"en": "Appendix: solutions to the exercises", "zh": "附录：练习解答"}
+SOLUTIONS_NOTE = {"en": "Each exercise in the chapters has its solution here, in the order of the book.",
+                  "zh": "各章每道练习的解答都在这里，按全书的顺序排列。"}
+CONTENTS = {"en": "Contents", "zh": "目录"}
+PREFACE = {"en": "Preface", "zh": "前言"}
+PART = {"en": "Part {n}. {caption}", "zh": "第 {n} 部分　{caption}"}
+CHAPTER = {"en": "Chapter {n}, {title}", "zh": "第 {n} 章　{title}"}
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
@@ -96,7 +105,7 @@ def build_single_page(lang: str = "en", work: Path = SRC) -> Path:
     out = work / lang
     shutil.rmtree(out, ignore_errors=True)
     jb = Path(sys.executable).parent / "jupyter-book"
-    result = _run([str(jb), "build", ".", "--builder", "singlehtml", "-W", "-n", "--keep-going",
+    result = _run([str(jb), "build", str(SOURCE[lang]), "--builder", "singlehtml", "-W", "-n", "--keep-going",
                    "--path-output", str(out)], timeout=900)
     page = out / "_build" / "singlehtml" / "book" / "intro.html"
     if result.returncode != 0 or not page.exists():
@@ -139,11 +148,16 @@ def arrange_for_print(page: Path, lang: str = "en") -> tuple[Path, dict]:
     # What is left in the article is the root page (book/intro); drop its map of the book (the
     # toctree that held the chapters), which the printed table of contents replaces.
     preface = article.find("section")
-    for wrapper in preface.find_all("div", class_="toctree-wrapper"):
+    holders = []
+    for wrapper in preface.find_all("div", class_="toctree-wrapper"):  # one per part of the book
+        if wrapper.parent not in holders:
+            holders.append(wrapper.parent)
         wrapper.decompose()
-    map_heading = preface.find(id="map-of-the-book")
-    if map_heading is not None and not map_heading.get_text(strip=True).replace("Map of the book", "").strip("#"):
-        map_heading.decompose()
+    for holder in holders:
+        # The section that only held the map ("Map of the book", "本书导览") goes with it.
+        if holder is not preface and holder.name == "section" and not holder.find(
+                lambda t: t.name not in ("h1", "h2", "h3", "a", "span") and t.get_text(strip=True)):
+            holder.decompose()
     preface.extract()
 
     body: list[Tag] = []
@@ -156,9 +170,7 @@ def arrange_for_print(page: Path, lang: str = "en") -> tuple[Path, dict]:
 
     title_page = soup.new_tag("div", attrs={"class": "title-page"})
     for tag, cls, text in (("h1", "", TITLE[lang]), ("div", "subtitle", SUBTITLE[lang]),
-                           ("div", "meta", f"Printed {time.strftime('%Y-%m-%d')} from the stored, "
-                                           "tested outputs of every notebook. Code: MIT. Text and "
-                                           "figures: CC BY 4.0.")):
+                           ("div", "meta", META[lang].format(date=time.strftime("%Y-%m-%d")))):
         el = soup.new_tag(tag, attrs={"class": cls} if cls else {})
         el.string = text
         title_page.append(el)
@@ -180,10 +192,10 @@ def arrange_for_print(page: Path, lang: str = "en") -> tuple[Path, dict]:
     counts = {"chapters": 0, "explorers": 0, "solutions": 0}
     solutions: list[Tag] = []
     number = 0
-    for p, (caption, docnames) in enumerate(_toc_parts(), start=1):
+    for p, (caption, docnames) in enumerate(_toc_parts(SOURCE[lang]), start=1):
         part_id = f"print-part-{p}"
         part_heading = soup.new_tag("h1", attrs={"class": "part", "id": part_id})
-        part_heading.string = f"{PART[lang]} {p}. {caption}"
+        part_heading.string = PART[lang].format(n=p, caption=caption)
         body.append(part_heading)
         part_item = _toc_entry(soup, toc_list, f"#{part_id}", part_heading.string, cls="toc-part")
         sub = soup.new_tag("ol")
@@ -207,7 +219,7 @@ def arrange_for_print(page: Path, lang: str = "en") -> tuple[Path, dict]:
             for sol in section.find_all("div", class_="solution"):
                 label = soup.new_tag("p")
                 label_b = soup.new_tag("strong")
-                label_b.string = f"Chapter {number}, {title}"
+                label_b.string = CHAPTER[lang].format(n=number, title=title)
                 label.append(label_b)
                 solutions.append(label)
                 # In print a solution is open: without "dropdown", sphinx-togglebutton leaves it be.
@@ -323,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{counts['solutions']} solutions in the appendix; single-page build {built - start:.0f} s, "
           f"print {done - built:.0f} s")
     if args.site:
-        site = ROOT / "_build" / "html"
+        site = ROOT / "_build" / "html" / ("zh" if args.lang == "zh" else "")
         if not (site / "index.html").exists():
             print("No website in _build/html yet (make book): the PDF was not copied into it.")
         else:

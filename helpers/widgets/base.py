@@ -7,6 +7,7 @@ artists that change), ``_draw`` (set the changing artists from the current setti
 """
 from __future__ import annotations
 
+import abc
 import math
 import threading
 import time
@@ -84,7 +85,7 @@ def _png_rgb(rgba: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
-class Explorer:
+class Explorer(abc.ABC):
     """Shared machinery: an Agg figure rendered into an ``ipywidgets.Image``, a status line,
     timing of each update (training and drawing apart), coalescing of slider moves, and the
     live/kernel-free double display."""
@@ -319,8 +320,9 @@ class Explorer:
                                    continuous_update=True)
         return self._on_change(slider, setting)
 
-    def _controls(self) -> list:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _controls(self) -> list:
+        """The explorer's control widgets, laid out (each explorer has its own)."""
 
     @property
     def widget(self):
@@ -334,8 +336,9 @@ class Explorer:
             self._widget = w.VBox([*self._controls(), self._image, self._status])
         return self._widget
 
-    def static_html(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def static_html(self) -> str:
+        """The kernel-free twin for the website: a precomputed sweep of the explorer's settings."""
 
     def _sweep_html(self, frames: int, draw_frame, interval_ms: int = 700) -> str:
         """A scrubbable player of ``frames`` frames; ``draw_frame(i)`` draws frame ``i``.

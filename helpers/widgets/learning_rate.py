@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import data as _data
 from .. import explore, plots
-from .._args import number, whole
+from .._args import choice, number, whole
 from .base import Explorer, _nearest, _pick
 
 __all__ = ["LR_OPTIONS", "SURFACES", "CURVATURES", "LearningRateExplorer"]
@@ -32,9 +32,9 @@ class LearningRateExplorer(Explorer):
 
     def __init__(self, lr: float = 0.1, surface: str = "valley", curvature: float = 10.0,
                  quad_steps: int = 40, mlp_steps: int = 300, seed: int = 0) -> None:
-        self.lr = _nearest("lr", lr, LR_OPTIONS)
-        self.surface = _pick("surface", surface, SURFACES)
-        self.curvature = _pick("curvature", float(curvature), CURVATURES)
+        self.lr = _nearest("lr", number("lr", lr), LR_OPTIONS)
+        self.surface = choice("surface", surface, SURFACES)
+        self.curvature = _pick("curvature", number("curvature", curvature), CURVATURES)
         self.quad_steps = whole("quad_steps", quad_steps, 1, 500)
         x, y = _data.toy("moons", n=300, noise=0.15, seed=seed)
         self.x, self.y = x, y

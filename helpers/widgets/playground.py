@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import data as _data
 from .. import explore, plots
-from .._args import number, whole
+from .._args import number, seed as _seed, whole
 from .base import Explorer, _label, _pick
 
 __all__ = ["PLAYGROUND_LRS", "PLAYGROUND_RATES", "PLAYGROUND_BATCHES", "PlaygroundSettings", "Playground"]
@@ -55,7 +55,11 @@ class PlaygroundSettings:
 
     @classmethod
     def from_preset(cls, preset: str) -> PlaygroundSettings:
-        """Parse a preset string; unknown keys and bad values raise ``ValueError`` naming them."""
+        """Parse a preset string; unknown keys and bad values raise ``ValueError`` naming them (a
+        ``preset`` that is not a string, ``TypeError``)."""
+        if not isinstance(preset, str):
+            raise TypeError(f"preset must be a string such as 'dataset=spiral&lr=0.03', "
+                            f"got {type(preset).__name__}")
         fields = cls.__dataclass_fields__
         values: dict[str, object] = {}
         for key, raw in parse_qsl(preset.lstrip("?"), keep_blank_values=True, strict_parsing=False):
@@ -85,13 +89,20 @@ class Playground(Explorer):
 
     def __init__(self, preset: str | PlaygroundSettings = "", hide=(), steps_per_frame: int = 25,
                  seed: int = 0) -> None:
+        if not isinstance(preset, (str, PlaygroundSettings)):
+            raise TypeError(f"preset must be a preset string or a PlaygroundSettings, "
+                            f"got {type(preset).__name__}")
         self.settings = preset if isinstance(preset, PlaygroundSettings) else PlaygroundSettings.from_preset(preset)
+        if isinstance(hide, str) or not isinstance(hide, (tuple, list, set, frozenset)) \
+                or not all(isinstance(h, str) for h in hide):
+            raise TypeError(f"hide must be a tuple of control names such as ('activation', 'reg'), "
+                            f"got {hide!r}")
         bad = set(hide) - set(self.CONTROLS)
         if bad:
             raise ValueError(f"hide names unknown controls {sorted(bad)}; controls: {', '.join(self.CONTROLS)}")
         self.hide = tuple(hide)
         self.steps_per_frame = whole("steps_per_frame", steps_per_frame, 1, 500)
-        self.seed = seed
+        self.seed = _seed("seed", seed)
         self.grid_size = 40
         super().__init__()
         self._setup_axes()

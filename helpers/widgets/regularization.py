@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import data as _data
 from .. import explore, plots
-from .._args import whole
+from .._args import choice, number, whole
 from .base import Explorer, _nearest, _pick
 
 __all__ = ["LAMBDA_OPTIONS", "PENALTIES", "RegularizationExplorer"]
@@ -31,8 +31,8 @@ class RegularizationExplorer(Explorer):
     """
 
     def __init__(self, penalty: str = "none", lam: float = 0.01, steps: int = 300, seed: int = 0) -> None:
-        self.penalty = _pick("penalty", penalty, PENALTIES)
-        self.lam = _nearest("lam", lam, LAMBDA_OPTIONS)
+        self.penalty = choice("penalty", penalty, PENALTIES)
+        self.lam = _nearest("lam", number("lam", lam), LAMBDA_OPTIONS)
         x, y = _data.toy("moons", n=230, noise=0.3, seed=2)
         self.split = _data.split(x, y, train_fraction=0.13, seed=seed)
         self.grid_size = 40
