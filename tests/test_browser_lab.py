@@ -62,21 +62,28 @@ def lab(tmp_path_factory):
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--LabApp.extension_manager=readonly",
            "--ServerApp.allow_root=True"]  # CI runs as root
-    log = open(home / "lab.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=home / "root", env=env,
-                            start_new_session=True)
+    with _running(cmd, home / "lab.log", port, cwd=home / "root", env=env, what="JupyterLab") as base:
+        yield base, rel.as_posix()
+
+
+@contextlib.contextmanager
+def _running(cmd: list[str], log_path: Path, port: int, *, cwd, env, what: str, wait_s: float = 90):
+    """Start ``cmd`` (a JupyterLab server, in its own process group) and yield its base URL once its
+    API answers; afterwards stop it and every process it started (kernels included)."""
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + wait_s
         while True:
             try:
                 urllib.request.urlopen(f"{base}api/status?token={TOKEN}", timeout=2)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:])
+                    pytest.fail(f"{what} did not start:\n" + log_path.read_text()[-3000:])
                 time.sleep(0.5)
-        yield base, rel.as_posix()
+        yield base
     finally:
         with contextlib.suppress(ProcessLookupError):  # the server and the kernels it started
             os.killpg(proc.pid, signal.SIGTERM)
@@ -161,38 +168,19 @@ def test_make_lab_lang_zh_opens_jupyterlab_in_chinese_at_the_chinese_book(browse
     args = (f"--no-browser --IdentityProvider.token={TOKEN} --ServerApp.port_retries=0 "
             f"--LabApp.workspaces_dir={tmp_path / 'workspaces'} --ServerApp.allow_root=True "
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
-    log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(["make", "-s", "lab", "LANG=zh", f"LAB_PORT={port}", "HOST=127.0.0.1",
-                             f"LAB_ARGS={args}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}/"
+    cmd = ["make", "-s", "lab", "LANG=zh", f"LAB_PORT={port}", "HOST=127.0.0.1", f"LAB_ARGS={args}"]
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     blocked: list[str] = []
     block_other_hosts(page, blocked)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("make lab LANG=zh did not start JupyterLab:\n" + (tmp_path / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
-        page.goto(f"{base}lab/tree/zh/book/intro.md?token={TOKEN}", wait_until="domcontentloaded")
-        page.locator(".lm-MenuBar-item", has_text="文件").first.wait_for(timeout=60_000)
-        assert page.locator(".lm-MenuBar-item", has_text="File").count() == 0
-        page.locator(".cm-content", has_text="大模型构建方法").first.wait_for(timeout=60_000)  # zh/book/intro.md
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "lab-zh.png")
+        with _running(cmd, tmp_path / "lab.log", port, cwd=ROOT, env=env, what="make lab LANG=zh",
+                      wait_s=120) as base:
+            page.goto(f"{base}lab/tree/zh/book/intro.md?token={TOKEN}", wait_until="domcontentloaded")
+            page.locator(".lm-MenuBar-item", has_text="文件").first.wait_for(timeout=60_000)
+            assert page.locator(".lm-MenuBar-item", has_text="File").count() == 0
+            page.locator(".cm-content", has_text="大模型构建方法").first.wait_for(timeout=60_000)  # zh/book/intro.md
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "lab-zh.png")
     finally:
         context.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
