@@ -153,3 +153,134 @@ def test_floor_fit_recovers_a_known_law():
     assert pure.floor < 0.01 and pure.exponent == pytest.approx(-0.3, rel=1e-2)
     with pytest.raises(ValueError, match="at least 3 points"):
         scale.fit_power_law_with_floor([1.0, 2.0], [2.0, 1.0])
+
+
+# Points that no power law fits well: in log space lx = 0, 1, 2, 3 and ly = 0, 0.5, 0, 0.5 (a zigzag),
+# whose least-squares fit is worked out by hand below.
+_ZIGZAG_X = np.exp([0.0, 1.0, 2.0, 3.0])
+_ZIGZAG_Y = np.exp([0.0, 0.5, 0.0, 0.5])
+
+
+def test_power_law_fit_of_an_imperfect_line_matches_the_hand_computed_fit():
+    # Centred lx: -1.5, -0.5, 0.5, 1.5 (sum of squares 5); centred ly: -0.25, 0.25, -0.25, 0.25, whose
+    # products with lx sum to 0.5: slope 0.1, intercept 0.25 - 0.1 * 1.5 = 0.1. Total sum of squares
+    # 4 * 0.0625 = 0.25; residuals -0.1, 0.3, -0.3, 0.1 (squares 0.2): R² = 1 - 0.2 / 0.25 = 0.2.
+    law = scale.fit_power_law(_ZIGZAG_X, _ZIGZAG_Y)
+    assert law.exponent == pytest.approx(0.1) and law.coefficient == pytest.approx(np.exp(0.1))
+    assert law.r2 == pytest.approx(0.2)
+    # A constant y lies exactly on a flat law: exponent 0, coefficient the constant, a perfect fit.
+    flat = scale.fit_power_law([1.0, 2.0, 4.0], [3.0, 3.0, 3.0])
+    assert flat.exponent == pytest.approx(0.0, abs=1e-12) and flat.coefficient == pytest.approx(3.0)
+    assert flat.r2 == 1.0
+
+
+def test_floor_fit_r2_of_an_imperfect_fit_lies_between_the_pure_fit_and_the_best_monotone_fit():
+    # floor + a x^k is monotone in x, so in log space it can do no better than the best monotone fit of
+    # the zigzag 0, 0.5, 0, 0.5 (0, 0.25, 0.25, 0.5: squared error 0.125, R² = 1 - 0.125 / 0.25 = 0.5); and
+    # no worse than the floor 0 it also tries (the pure power law: R² = 0.2, computed above).
+    fit = scale.fit_power_law_with_floor(_ZIGZAG_X, _ZIGZAG_Y)
+    assert 0.2 - 1e-9 <= fit.r2 <= 0.5 + 1e-9
+    assert 0 <= fit.floor < 1.0  # below min(y)
+    # A constant y: a perfect fit whatever the floor.
+    assert scale.fit_power_law_with_floor([1.0, 2.0, 4.0], [2.0, 2.0, 2.0]).r2 == 1.0
+
+
+def test_floor_fit_needs_only_three_points_and_finds_no_floor_where_there_is_none():
+    # Three points of 1 + 2 x^-0.5: three parameters, an exact solution.
+    three = scale.fit_power_law_with_floor([1.0, 4.0, 16.0], [3.0, 2.0, 1.5])
+    assert three.floor == pytest.approx(1.0, rel=1e-3) and three.exponent == pytest.approx(-0.5, rel=1e-2)
+    assert three.coefficient == pytest.approx(2.0, rel=1e-2)
+    # A pure power law: floor 0 (the first of the floors tried) fits it exactly, any other does worse.
+    x = np.geomspace(1e3, 1e6, 7)
+    pure = scale.fit_power_law_with_floor(x, 5.0 * x ** -0.3)
+    assert pure.floor == 0.0 and pure.exponent == pytest.approx(-0.3, rel=1e-9)
+    assert pure.coefficient == pytest.approx(5.0, rel=1e-9)
+
+
+def test_fitted_laws_refuse_x_where_they_were_not_fitted():
+    law = scale.fit_power_law([1.0, 10.0], [2.0, 0.2])
+    assert law(10.0) == pytest.approx(0.2) and law([1.0, 100.0]) == pytest.approx([2.0, 0.02])
+    floor = scale.fit_power_law_with_floor([1.0, 4.0, 16.0], [3.0, 2.0, 1.5])
+    for f in (law, floor):
+        for bad, shown in ((0.0, "got 0"), ([3.0, -2.0], "got -2"), ([0.5, -4.0, 2.0], "got -4")):
+            with pytest.raises(ValueError, match=f"x must hold only positive values.*{shown}"):
+                f(bad)
+
+
+def test_power_law_fit_names_the_argument_that_is_wrong():
+    with pytest.raises(ValueError, match="x and y must hold the same number"):
+        scale.fit_power_law([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="^x must hold only positive.*got -1"):
+        scale.fit_power_law([-1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="^x must hold only positive.*got 0"):
+        scale.fit_power_law([0.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="^y must hold only positive.*got -3"):
+        scale.fit_power_law([1.0, 2.0, 3.0], [0.5, 2.0, -3.0])
+
+
+def test_flops_per_token_bounds():
+    # One layer, one token of context, one dimension: the smallest transformer is allowed.
+    assert scale.flops_per_token(100, layers=1, context=1, d_model=1, training=False) == 2 * 100 + 2
+    for bad in (0, -5):
+        with pytest.raises(ValueError, match="n_params"):
+            scale.flops_per_token(bad, layers=1, context=1, d_model=1)
+
+
+def test_bootstrap_of_two_seeds_takes_the_three_values_resampling_allows():
+    # Row 1 is constant; row 2 has seeds 0.1 and 0.01, so a resample's mean is 0.1 (both draws 0.1,
+    # chance 1/4), 0.055 (1/2) or 0.01 (1/4), and the fitted exponent over the decade log10 of it.
+    x = [1.0, 10.0]
+    y = [[1.0, 1.0], [0.1, 0.01]]
+    fit = scale.bootstrap_power_law(x, y)  # default: 2000 resamples, level 0.95, seed 0
+    values = np.log10([0.1, 0.055, 0.01])
+    assert fit.estimate == pytest.approx(np.log10(0.055)) and fit.law.exponent == pytest.approx(np.log10(0.055))
+    assert fit.law.coefficient == pytest.approx(1.0)
+    assert fit.samples.shape == (2000,) and fit.level == 0.95
+    share = [np.mean(np.isclose(fit.samples, v)) for v in values]
+    assert sum(share) == pytest.approx(1.0)
+    assert share == pytest.approx([0.25, 0.5, 0.25], abs=0.04)  # binomial sd about 0.01
+    assert fit.low == pytest.approx(-2.0) and fit.high == pytest.approx(-1.0)
+    # The default seed is 0: the same resamples.
+    again = scale.bootstrap_power_law(x, y, resamples=100, seed=0)
+    assert np.array_equal(scale.bootstrap_power_law(x, y, resamples=100).samples, again.samples)
+
+
+def test_bootstrap_interval_is_the_level_percentile_interval_of_its_samples():
+    rng = np.random.default_rng(1)
+    x = np.geomspace(1e3, 1e6, 5)
+    y = 5.0 * x[:, None] ** -0.3 * np.exp(rng.normal(0, 0.05, (5, 6)))
+    for level in (0.5, 0.9):
+        fit = scale.bootstrap_power_law(x, y, resamples=4000, level=level)
+        assert fit.samples.shape == (4000,) and fit.level == level
+        tail = (1 - level) / 2
+        # A share `tail` of the resampled exponents lies below low and the same share above high.
+        assert np.mean(fit.samples < fit.low) == pytest.approx(tail, abs=0.0006)
+        assert np.mean(fit.samples > fit.high) == pytest.approx(tail, abs=0.0006)
+        assert fit.low < fit.estimate < fit.high
+    narrow = scale.bootstrap_power_law(x, y, resamples=4000, level=0.5)
+    wide = scale.bootstrap_power_law(x, y, resamples=4000, level=0.9)
+    assert wide.low < narrow.low < narrow.high < wide.high
+
+
+def test_bootstrap_refuses_wrong_options_naming_them():
+    x = np.array([1.0, 10.0, 100.0])
+    y = np.outer(x ** -0.5, [1.0, 1.1])
+    for level in (0, -0.5, 1.0, 1.5):
+        with pytest.raises(ValueError, match="level"):
+            scale.bootstrap_power_law(x, y, level=level)
+    with pytest.raises(ValueError, match="resamples"):
+        scale.bootstrap_power_law(x, y, resamples=10 ** 9)  # refused before any allocation
+    with pytest.raises(ValueError, match="^x must"):
+        scale.bootstrap_power_law([1.0, np.nan, 100.0], y)
+    with pytest.raises(ValueError, match="^x must"):
+        scale.bootstrap_power_law(x.reshape(1, 3), np.outer(x ** -0.5, [1.0, 1.1]))
+
+
+def test_matmul_precision_defaults_and_half_precisions():
+    # The defaults are float32 on a GPU, where TensorFlow's TF32 execution is on unless switched off.
+    assert scale.matmul_precision() == "tf32"
+    assert scale.matmul_precision("float16", "CPU") == "fp16" and scale.matmul_precision("float16") == "fp16"
+    assert scale.datasheet_peak("NVIDIA H100 80GB HBM3", "bf16") == ("H100", 989e12)
+    # The A100 PCIe board has the same dense tensor-core peaks as the SXM4 one (A100 white paper, table 1).
+    assert scale.datasheet_peak("NVIDIA A100-PCIE-40GB", "bf16") == ("A100", 312e12)
+    assert scale.datasheet_peak("NVIDIA H100 NVL", "bf16") is None

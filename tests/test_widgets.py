@@ -71,6 +71,77 @@ def test_decision_boundary_is_the_contour_matplotlib_draws(reg_explorer):
     assert not panel._boundary.get_visible()
 
 
+def _live_and_full(explorer):
+    """The frame the live widget shows (blitted) and a full draw of the same figure, as RGB arrays."""
+    import io
+
+    from PIL import Image
+
+    live = np.asarray(Image.open(io.BytesIO(explorer.png())).convert("RGB"))
+    explorer.fig.canvas.draw()
+    full = np.asarray(explorer.fig.canvas.buffer_rgba())[..., :3].copy()
+    explorer.invalidate()  # the full draw painted the moving artists into the canvas: draw the background again
+    return live, full
+
+
+def _assert_live_is_full_draw(explorer, moves):
+    for settings in moves:
+        explorer.update(**settings)
+        live, full = _live_and_full(explorer)
+        differ = np.any(live != full, axis=2)
+        assert not differ.any(), (f"{type(explorer).__name__} after {settings}: {differ.sum()} pixels differ from a "
+                                  f"full draw, in x {np.nonzero(differ)[1].min()}..{np.nonzero(differ)[1].max()}")
+
+
+def test_live_frames_are_full_draws_pixel_for_pixel(lr_explorer, reg_explorer):
+    """Blitting redraws only what moved, yet a static artist a full draw paints over a moving one (the
+    points over the probability map, a legend or a spine over a loss curve) must stay over it."""
+    _assert_live_is_full_draw(lr_explorer, [{"lr": 0.001}, {"lr": 20.0}, {"surface": "1-D"}, {"surface": "valley"},
+                                            {"lr": 0.1}])
+    _assert_live_is_full_draw(reg_explorer, [{"penalty": "L1", "lam": 0.1}, {"penalty": "L2", "lam": 0.0001},
+                                             {"penalty": "none"}])
+    p = widgets.Playground("dataset=xor&layers=1&units=4&lr=0.3", steps_per_frame=5)
+    p.advance()
+    _assert_live_is_full_draw(p, [{"lr": 1.0}, {}])
+
+
+def test_glyph_cache_draws_matplotlibs_pixels():
+    """The explorers' canvas draws text from remembered glyph bitmaps: byte for byte what Matplotlib's
+    own Agg canvas draws, for many strings, sizes, weights, styles, angles and sub-pixel positions,
+    the first time (rendering) and the second (from memory)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from helpers.widgets._agg import GlyphCachingCanvas
+
+    rng = np.random.default_rng(0)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,:;()=·αλ→–%|_-★")
+    texts = [dict(x=rng.uniform(-0.05, 1.0), y=rng.uniform(-0.05, 1.0), s="".join(rng.choice(alphabet, rng.integers(1, 25))),
+                  fontsize=float(rng.choice([6, 8, 9.5, 10, 11, 14])), rotation=float(rng.choice([0, 90, 30, -45])),
+                  fontweight=str(rng.choice(["normal", "bold"])), style=str(rng.choice(["normal", "italic"])),
+                  color=tuple(rng.uniform(0, 1, 3))) for _ in range(60)]
+
+    def draw(canvas_class, shift):
+        fig = Figure(figsize=(5, 3), dpi=80)
+        canvas = canvas_class(fig)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("final loss 0.123")
+        for t in texts:
+            fig.text(t["x"] + shift, t["y"], t["s"], fontsize=t["fontsize"], rotation=t["rotation"],
+                     fontweight=t["fontweight"], style=t["style"], color=t["color"])
+        return canvas
+
+    for shift in (0.0, 0.00123, 0.0377):  # whole and fractional pixel offsets
+        expected = _pixels(draw(FigureCanvasAgg, shift).figure)
+        canvas = draw(GlyphCachingCanvas, shift)
+        first = _pixels(canvas.figure)
+        second = _pixels(canvas.figure)
+        renderer = canvas.get_renderer()
+        assert renderer.hits > 0 and renderer.misses > 0
+        assert np.array_equal(first, expected) and np.array_equal(second, expected)
+
+
 def _png_changed(explorer, before):
     return explorer._image.value != before
 

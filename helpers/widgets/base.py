@@ -93,11 +93,12 @@ class Explorer(abc.ABC):
     figsize = (12.0, 3.2)
 
     def __init__(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        from ._agg import GlyphCachingCanvas
+
         self.fig = Figure(figsize=self.figsize, dpi=_DPI, layout="constrained")
-        FigureCanvasAgg(self.fig)
+        GlyphCachingCanvas(self.fig)  # Matplotlib's Agg pixels; titles drawn from remembered glyphs
         #: Milliseconds of the last update: ``"train"`` (the compiled training calls), ``"draw"``
         #: (everything else: setting artists, blitting, encoding) and ``"total"``.
         self.timings = {"train": float("nan"), "draw": float("nan"), "total": float("nan")}
@@ -105,6 +106,7 @@ class Explorer(abc.ABC):
         self._widget = None
         self._dynamic: list = []  # artists redrawn on every update (lines, images, titles, texts)
         self._bg = None  # the figure without its dynamic artists, reused while nothing static changes
+        self._above: dict = {}  # per axes: static artists that may lie over its dynamic ones
         # Coalescing: an update runs under _lock; slider moves from the browser wait in _pending
         # (newer values overwrite older ones) for one worker thread, so moves that an update
         # overtook are dropped instead of queued.
@@ -185,21 +187,25 @@ class Explorer(abc.ABC):
         self._bg = None
 
     def png(self) -> bytes:
-        """The current figure as PNG bytes.
+        """The current figure as PNG bytes: the pixels of a full draw, drawn faster.
 
-        Blitting: the static part of the figure (axes, ticks, labels, data points) is drawn once
-        and kept; an update restores it and draws only the artists that changed. Then
-        :func:`_png_rgb` encodes the pixels.
+        Blitting: the static part of the figure (axes, ticks, labels) is drawn once and kept; an
+        update restores it and draws the artists that changed, together with the static artists
+        that a full draw paints over them (the points over the probability map, a legend or a
+        spine over a loss curve), in the full draw's order. Then :func:`_png_rgb` encodes the pixels.
         """
         canvas = self.fig.canvas
         moving = [a for a in self._dynamic if a.get_visible()]
         if self._bg is None:
-            # Blank the moving artists while the background is drawn. Texts are emptied rather than
-            # hidden: a hidden axes title loses the position that the axes would give it.
+            self._above = self._static_above(moving)
+            # Blank the moving artists, and the static ones always drawn over them, while the
+            # background is drawn. Texts are emptied rather than hidden: a hidden axes title loses
+            # the position that the axes would give it.
             from matplotlib.text import Text
 
+            always = [c for static in self._above.values() for c in static[0]]
             texts = {a: a.get_text() for a in moving if isinstance(a, Text)}
-            others = [a for a in moving if a not in texts]
+            others = [a for a in moving + always if a not in texts]
             for a in texts:
                 a.set_text("")
             for a in others:
@@ -212,9 +218,74 @@ class Explorer(abc.ABC):
                 a.set_visible(True)
         else:
             canvas.restore_region(self._bg)
-        for a in moving:
+        for a in self._in_drawing_order(moving):
             self.fig.draw_artist(a)
         return _png_rgb(np.asarray(canvas.buffer_rgba()))
+
+    def _static_above(self, moving: list) -> dict:
+        """Per axes holding moving artists, its static children that a full draw paints over them
+        (a zorder above theirs): ``(always, maybe, rank)``. ``always``: those in the reach of a moving
+        artist that may paint anywhere in the axes (a line, an image, a collection), left out of
+        the background and drawn on every update; ``maybe``: ``(artist, extent)`` of those over a
+        moving patch or text, drawn when they overlap it; ``rank``: the axes' drawing order."""
+        from matplotlib.patches import Patch
+        from matplotlib.text import Text
+
+        renderer = self.fig.canvas.get_renderer()
+        out = {}
+        for ax in {a.axes for a in moving if a.axes is not None}:
+            mine = [a for a in moving if a.axes is ax]
+            anywhere = [a for a in mine if a.get_clip_on() and not isinstance(a, Text)]
+            children = [c for c in ax.get_children() if c.get_visible() and c is not ax.patch]
+            rank = {id(c): i for i, c in enumerate(children)}
+            always, maybe = [], []
+            for c in children:
+                if c in mine or c.get_zorder() <= min(a.get_zorder() for a in mine):
+                    continue
+                box = c.get_window_extent(renderer)
+                if not np.all(np.isfinite(box.extents)):  # a scatter's extent is not computed: anywhere
+                    box = ax.bbox.frozen()
+                if box.width <= 0 and box.height <= 0:
+                    continue
+                if any(c.get_zorder() > a.get_zorder() and box.overlaps(ax.bbox) for a in anywhere):
+                    always.append(c)
+                else:
+                    maybe.append((c, box))
+            out[ax] = (always, maybe, rank)
+        return out
+
+    def _in_drawing_order(self, moving: list) -> list:
+        """``moving`` plus the static artists drawn over them, sorted as ``Axes.draw`` sorts an
+        axes' children (by zorder, ties in child order); artists of different axes do not
+        overlap, so each axes' group keeps its place."""
+        renderer = self.fig.canvas.get_renderer()
+        groups: dict = {}
+        for a in moving:
+            groups.setdefault(a.axes, []).append(a)
+        ordered = []
+        for ax, group in groups.items():
+            if ax is None or ax not in self._above:
+                ordered += group
+                continue
+            always, maybe, rank = self._above[ax]
+            over = [c for c, box in maybe
+                    if any(c.get_zorder() > a.get_zorder() and box.overlaps(self._extent(a, ax, renderer))
+                           for a in group)]
+            both = group + always + over
+            ordered += sorted(both, key=lambda c: (c.get_zorder(), rank.get(id(c), len(rank))))
+        return ordered
+
+    @staticmethod
+    def _extent(artist, ax, renderer):
+        """Where ``artist`` may paint: its window extent, clipped to the axes unless it is drawn
+        outside them (a title)."""
+        from matplotlib.transforms import Bbox
+
+        box = artist.get_window_extent(renderer)
+        if artist.get_clip_on() and artist.get_clip_box() is not None:
+            clipped = Bbox.intersection(box, ax.bbox)
+            return clipped if clipped is not None else Bbox.null()
+        return box
 
     def _status_text(self) -> str:
         trainer = getattr(self, "trainer", None)

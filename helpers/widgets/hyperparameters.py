@@ -83,7 +83,8 @@ class HyperparameterExplorer(Explorer):
                        color="w" if np.isfinite(v) and v < np.nanmedian(shown) else "k")
         from matplotlib.patches import Rectangle
 
-        self.box = Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=2.5, ec="#d62728")
+        # Above the cell labels and the star (zorder 4), so that a move redraws only the box.
+        self.box = Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=2.5, ec="#d62728", zorder=4)
         a.add_patch(self.box)
         a.set_title("validation loss after training (best: ★)", fontsize=10)
         a.plot([self.best[0]], [self.best[1]], marker="*", color="w", ms=12, mec="k")

@@ -96,6 +96,7 @@ class RegularizationExplorer(Explorer):
         self._bins = np.linspace(-1.5, 1.5, 61)
         self._stairs = a.stairs(np.full(60, 0.5), self._bins, fill=True, color="C2", label="non-zero weights")
         (self._zero_bar,) = a.bar([0.0], [0.5], width=0.06, color="#b2182b", label="exactly zero")
+        a.set_axisbelow(True)  # grid lines under the bars, which are redrawn on every update
         a.set_yscale("log")
         a.set_xlim(-1.5, 1.5)
         a.set_ylim(0.8, n_weights * 1.5)
