@@ -7,7 +7,7 @@ import numpy as np
 from .. import data as _data
 from .. import explore, plots
 from .._args import choice, number, whole
-from .base import Explorer, _nearest, _pick
+from .base import Explorer, _class_points, _nearest, _pick
 
 __all__ = ["LR_OPTIONS", "SURFACES", "CURVATURES", "LearningRateExplorer"]
 
@@ -105,7 +105,8 @@ class LearningRateExplorer(Explorer):
         self.t_mloss = a.text(0.5, 0.5, "", transform=a.transAxes, ha="center", va="center", color="#b2182b",
                               fontsize=10, fontweight="bold")
         self.im_map = plots.decision_boundary(self.ax_map, np.full((self.grid_size, self.grid_size), 0.5),
-                                              self.x, self.y, size=self.grid_size)
+                                              size=self.grid_size)
+        _class_points(self.ax_map, self.x, self.y)
         self.t_map = self.ax_map.text(0, 0, "", ha="center", va="center", color="#b2182b", fontsize=10,
                                       fontweight="bold")
         self._dyn(self.l_qloss, self.l_mloss, self.t_mloss, self.ax_mloss.title, self.im_map, self.t_map,

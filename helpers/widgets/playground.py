@@ -10,7 +10,7 @@ import numpy as np
 from .. import data as _data
 from .. import explore, plots
 from .._args import number, seed as _seed, whole
-from .base import Explorer, _label, _pick
+from .base import Explorer, _class_points, _label, _pick
 
 __all__ = ["PLAYGROUND_LRS", "PLAYGROUND_RATES", "PLAYGROUND_BATCHES", "PlaygroundSettings", "Playground"]
 
@@ -218,8 +218,8 @@ class Playground(Explorer):
         for p in self._points:
             p.remove()
         s = self.split
-        self._points = [plots.scatter_classes(self.ax_map, s.x_train, s.y_train, size=10),
-                        plots.scatter_classes(self.ax_map, s.x_val, s.y_val, size=10, edge=False, alpha=0.35)]
+        self._points = [*_class_points(self.ax_map, s.x_train, s.y_train, size=10),
+                        *_class_points(self.ax_map, s.x_val, s.y_val, size=10, edge=False, alpha=0.35)]
         self.invalidate()
 
     def _draw(self) -> None:

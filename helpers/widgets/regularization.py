@@ -7,7 +7,7 @@ import numpy as np
 from .. import data as _data
 from .. import explore, plots
 from .._args import choice, number, whole
-from .base import Explorer, _nearest, _pick
+from .base import Explorer, _class_points, _nearest, _pick
 
 __all__ = ["LAMBDA_OPTIONS", "PENALTIES", "RegularizationExplorer"]
 
@@ -89,8 +89,9 @@ class RegularizationExplorer(Explorer):
         a.legend(loc="upper left")
         s = self.split
         self.im_map = plots.decision_boundary(self.ax_map, np.full((self.grid_size, self.grid_size), 0.5),
-                                              s.x_train, s.y_train, size=self.grid_size)
-        plots.scatter_classes(self.ax_map, s.x_val, s.y_val, size=6, edge=False, alpha=0.25)
+                                              size=self.grid_size)
+        _class_points(self.ax_map, s.x_train, s.y_train)
+        _class_points(self.ax_map, s.x_val, s.y_val, size=6, edge=False, alpha=0.25)
         a = self.ax_hist
         n_weights = sum(p.size for p in self.trainer.init[0::2])
         self._bins = np.linspace(-1.5, 1.5, 61)
