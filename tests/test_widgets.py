@@ -80,7 +80,6 @@ def _live_and_full(explorer):
     live = np.asarray(Image.open(io.BytesIO(explorer.png())).convert("RGB"))
     explorer.fig.canvas.draw()
     full = np.asarray(explorer.fig.canvas.buffer_rgba())[..., :3].copy()
-    explorer.invalidate()  # the full draw painted the moving artists into the canvas: draw the background again
     return live, full
 
 
@@ -103,6 +102,12 @@ def test_live_frames_are_full_draws_pixel_for_pixel(lr_explorer, reg_explorer):
     p = widgets.Playground("dataset=xor&layers=1&units=4&lr=0.3", steps_per_frame=5)
     p.advance()
     _assert_live_is_full_draw(p, [{"lr": 1.0}, {}])
+    assert p._xmax == 40
+    for _ in range(9):  # the time axis doubles after 8 frames: only the loss panel's background is redrawn
+        p.advance()
+        live, full = _live_and_full(p)
+        assert np.array_equal(live, full), f"step {p.step} (time axis to {p._xmax})"
+    assert p._xmax == 80
 
 
 def test_glyph_cache_draws_matplotlibs_pixels():

@@ -124,6 +124,8 @@ class Explorer(abc.ABC):
         self._bg = None  # the figure without its dynamic artists, reused while nothing static changes
         self._above: dict = {}  # per axes: static artists that may lie over its dynamic ones
         self._recorded: dict = {}  # static artist -> its recorded drawing calls (see _agg.record)
+        self._stale: set = set()  # axes whose part of the background must be drawn again
+        self._boxes: dict = {}  # axes -> where it drew in the background (its tight box)
         # Coalescing: an update runs under _lock; slider moves from the browser wait in _pending
         # (newer values overwrite older ones) for one worker thread, so moves that an update
         # overtook are dropped instead of queued.
@@ -199,10 +201,16 @@ class Explorer(abc.ABC):
         line.set_paths(paths)
         line.set_visible(bool(paths))
 
-    def invalidate(self) -> None:
-        """Say that something static (axes limits, data points, contours of a surface) changed."""
-        self._bg = None
-        self._recorded = {}
+    def invalidate(self, ax=None) -> None:
+        """Say that something static (axes limits, data points, contours of a surface) changed: in
+        the whole figure, or only in the axes ``ax`` (then only its part of the background is
+        drawn again)."""
+        if ax is None or self._bg is None:
+            self._bg = None
+            self._recorded = {}
+            self._stale = set()
+        else:
+            self._stale.add(ax)
 
     def png(self) -> bytes:
         """The current figure as PNG bytes: the pixels of a full draw, drawn faster.
@@ -216,24 +224,12 @@ class Explorer(abc.ABC):
         moving = [a for a in self._dynamic if a.get_visible()]
         if self._bg is None:
             self._above = self._static_above(moving)
-            # Blank the moving artists, and the static ones always drawn over them, while the
-            # background is drawn. Texts are emptied rather than hidden: a hidden axes title loses
-            # the position that the axes would give it.
-            from matplotlib.text import Text
-
-            always = [c for static in self._above.values() for c in static[0]]
-            texts = {a: a.get_text() for a in moving if isinstance(a, Text)}
-            others = [a for a in moving + always if a not in texts]
-            for a in texts:
-                a.set_text("")
-            for a in others:
-                a.set_visible(False)
-            canvas.draw()
+            with self._blanked(moving):
+                canvas.draw()
+                self._boxes = {ax: ax.get_tightbbox() for ax in self.fig.axes}
             self._bg = canvas.copy_from_bbox(self.fig.bbox)
-            for a, text in texts.items():
-                a.set_text(text)
-            for a in others:
-                a.set_visible(True)
+        elif self._stale:
+            self._redraw_background(moving)
         else:
             canvas.restore_region(self._bg)
         from ._agg import record, replay
@@ -247,6 +243,65 @@ class Explorer(abc.ABC):
             else:
                 self._recorded[a] = record(a, renderer)
         return _png_rgb(np.asarray(canvas.buffer_rgba()))
+
+    def _blanked(self, moving: list):
+        """While in this context, the moving artists and the static ones always drawn over them are
+        left out of a draw (the background). Texts are emptied rather than hidden: a hidden axes
+        title loses the position that the axes would give it."""
+        import contextlib
+
+        from matplotlib.text import Text
+
+        always = [c for static in self._above.values() for c in static[0]]
+        texts = {a: a.get_text() for a in moving if isinstance(a, Text)}
+        others = [a for a in moving + always if a not in texts]
+
+        @contextlib.contextmanager
+        def blank():
+            for a in texts:
+                a.set_text("")
+            for a in others:
+                a.set_visible(False)
+            try:
+                yield
+            finally:
+                for a, text in texts.items():
+                    a.set_text(text)
+                for a in others:
+                    a.set_visible(True)
+
+        return blank()
+
+    def _redraw_background(self, moving: list) -> None:
+        """Draw again the part of the background that the stale axes cover (their tight box and a
+        margin for anti-aliasing), on the figure's face colour as a full draw does."""
+        from matplotlib.colors import to_rgba
+
+        canvas = self.fig.canvas
+        renderer = canvas.get_renderer()
+        canvas.restore_region(self._bg)
+        stale, self._stale = self._stale, set()
+        fresh = self._static_above(moving)
+        for ax in stale:
+            if ax in fresh:
+                self._above[ax] = fresh[ax]
+            self._recorded = {a: calls for a, calls in self._recorded.items() if a.axes is not ax}
+        pixels = np.asarray(renderer.buffer_rgba())
+        face = np.round(np.array(to_rgba(self.fig.get_facecolor())) * 255).astype(np.uint8)
+        height, width = pixels.shape[:2]
+        from matplotlib.transforms import Bbox
+
+        with self._blanked(moving):
+            for ax in stale:
+                box = ax.get_tightbbox(renderer)
+                if ax in self._boxes:  # where the axes drew before (its ticks may have been wider)
+                    box = Bbox.union([box, self._boxes[ax]])
+                x0, x1 = max(int(box.x0) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
+                y0, y1 = max(int(height - box.y1) - 2, 0), min(int(np.ceil(height - box.y0)) + 2, height)
+                pixels[y0:y1, x0:x1] = face
+                self.fig.draw_artist(ax)
+                self._boxes[ax] = ax.get_tightbbox(renderer)
+        self._bg = canvas.copy_from_bbox(self.fig.bbox)
 
     def _static_above(self, moving: list) -> dict:
         """Per axes holding moving artists, its static children that a full draw paints over them

@@ -142,7 +142,7 @@ class LearningRateExplorer(Explorer):
         ax.grid(False)
         self._dyn(self.l_path, ax.title)
         self._surface_key = key
-        self.invalidate()
+        self.invalidate(ax)
 
     def _draw(self) -> None:
         self._draw_surface()

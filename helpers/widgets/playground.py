@@ -240,7 +240,7 @@ class Playground(Explorer):
         if xmax != self._xmax:  # the time axis grows in doublings, so most updates only blit
             self._xmax = xmax
             self.ax_loss.set_xlim(0, xmax)
-            self.invalidate()
+            self.invalidate(self.ax_loss)
         ok, okt = np.isfinite(tr), np.isfinite(te)
         self.l_train.set_data(steps[ok], np.maximum(tr[ok], self.LOSS_RANGE[0]))
         self.l_test.set_data(steps[okt], np.maximum(te[okt], self.LOSS_RANGE[0]))
