@@ -48,6 +48,16 @@ def test_png_holds_the_figure_pixel_for_pixel(lr_explorer):
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(widgets.base._png_rgb(see_through)))), see_through)
 
 
+def test_two_half_deflate_is_a_valid_zlib_stream():
+    import zlib
+
+    rng = np.random.default_rng(1)
+    for size in (10, (1 << 18) - 1, 1 << 18, 737_281):  # below and above the size split in two; odd halves
+        data = np.repeat(rng.integers(0, 256, size // 7 + 1), 7)[:size].astype(np.uint8).tobytes()
+        for level in (1, 6, 9):
+            assert zlib.decompress(widgets.base._deflate(data, level)) == data
+
+
 def test_decision_boundary_is_the_contour_matplotlib_draws(reg_explorer):
     from helpers import plots
 
