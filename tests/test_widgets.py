@@ -147,14 +147,23 @@ def test_glyph_cache_draws_matplotlibs_pixels():
                      fontweight=t["fontweight"], style=t["style"], color=t["color"])
         return canvas
 
-    for shift in (0.0, 0.00123, 0.0377):  # whole and fractional pixel offsets
-        expected = _pixels(draw(FigureCanvasAgg, shift).figure)
-        canvas = draw(GlyphCachingCanvas, shift)
-        first = _pixels(canvas.figure)
-        second = _pixels(canvas.figure)
+    import matplotlib as mpl
+
+    # One renderer across changes of hinting: what Matplotlib's own canvas draws through the same changes
+    # (its text metrics are cached per renderer, so a reused canvas differs from a new one; ours must not).
+    canvas, plain = draw(GlyphCachingCanvas, 0.0), draw(FigureCanvasAgg, 0.0)
+    for hinting in ("default", "no_hinting", "default"):
+        with mpl.rc_context({"text.hinting": hinting}):
+            assert np.array_equal(_pixels(canvas.figure), _pixels(plain.figure)), hinting
+    for shift, hinting in ((0.0, "default"), (0.00123, "default"), (0.0377, "default"), (0.0, "no_hinting")):
+        with mpl.rc_context({"text.hinting": hinting}):  # whole and fractional pixel offsets; other hinting
+            expected = _pixels(draw(FigureCanvasAgg, shift).figure)
+            canvas = draw(GlyphCachingCanvas, shift)
+            first = _pixels(canvas.figure)
+            second = _pixels(canvas.figure)
         renderer = canvas.get_renderer()
         assert renderer.hits > 0 and renderer.misses > 0
-        assert np.array_equal(first, expected) and np.array_equal(second, expected)
+        assert np.array_equal(first, expected) and np.array_equal(second, expected), (shift, hinting)
 
 
 def _png_changed(explorer, before):

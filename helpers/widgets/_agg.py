@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.ft2font import RenderMode
@@ -27,6 +28,11 @@ from matplotlib.ft2font import RenderMode
 GLYPHS_KEPT = 4096
 LAYOUTS_KEPT = 1024
 STRINGS_KEPT = 1024
+
+
+def _settings() -> tuple:
+    """The rcParams that change how a string is laid out (besides the font and hinting)."""
+    return mpl.rcParams["text.kerning_factor"], mpl.rcParams["text.language"]
 
 
 class GlyphCachingRenderer(RendererAgg):
@@ -50,7 +56,8 @@ class GlyphCachingRenderer(RendererAgg):
     def _layout(self, font, s: str, size: float, flags, mtext) -> tuple:
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        key = (font.fname, size, self.dpi, s, flags, None if features is None else tuple(features), language)
+        key = (font.fname, size, self.dpi, s, flags, _settings(), None if features is None else tuple(features),
+               language)
         items = self._layouts.get(key)
         if items is None:
             items = tuple((item.ft_object, item.glyph_index, item.x, item.y)
@@ -67,7 +74,7 @@ class GlyphCachingRenderer(RendererAgg):
         font = self._prepare_font(prop)
         size = prop.get_size_in_points()
         features = mtext.get_fontfeatures() if mtext is not None else None
-        key = (font.fname, size, self.dpi, s, x, y, angle, flags,
+        key = (font.fname, size, self.dpi, s, x, y, angle, flags, _settings(),
                None if features is None else tuple(features), mtext.get_language() if mtext is not None else None)
         runs = self._strings.get(key)
         if runs is None:
@@ -89,7 +96,7 @@ class GlyphCachingRenderer(RendererAgg):
             # The pen position as Matplotlib computes it, in 1/64 pixel (FreeType's y is upwards).
             px = round(0x40 * (x + dx * cos - dy * sin))
             py = round(0x40 * (height - y + dx * sin + dy * cos))
-            key = (ft_object.fname, size, self.dpi, glyph_index, angle, px & 63, py & 63, flags)
+            key = (ft_object.fname, size, self.dpi, glyph_index, angle, px & 63, py & 63, flags, _settings())
             glyph = self._glyphs.get(key)
             if glyph is None:
                 self.misses += 1
