@@ -7,7 +7,8 @@ as a scrubbable player (``matplotlib.animation`` ``to_jshtml``). The book's webs
 twin, because a live widget needs a kernel; JupyterLab shows the live widget.
 
 One module per explorer, on a shared base (:mod:`.base`: the figure, its blitted redraw, timing,
-coalescing of slider moves and the double display):
+coalescing of slider moves and the double display; :mod:`._agg`: the canvas that draws text from
+remembered glyphs and replays the drawing calls of static artists, with Matplotlib's pixels):
 
 * :mod:`.learning_rate` — :class:`LearningRateExplorer`: gradient descent on a quadratic (1-D,
   round bowl, valley) next to a small MLP on the moons, both with the chosen learning rate.

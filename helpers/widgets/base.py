@@ -4,6 +4,12 @@ dragging hand, and the live/kernel-free double display.
 An explorer subclass provides ``_setup_axes`` (build the figure once, registering with ``_dyn`` the
 artists that change), ``_draw`` (set the changing artists from the current settings), ``update``
 (named settings, checked, then redrawn through ``_apply``), ``_controls`` and ``static_html``.
+
+A live frame is the same image, pixel for pixel, as a full draw of the figure
+(``tests/test_widgets.py`` compares them for every explorer); it is just drawn faster: the static
+background is kept, only what moved is drawn over it, with the static artists a full draw paints
+over those (replayed from their recorded drawing calls), text comes from remembered glyphs, and
+the PNG is compressed on both cores.
 """
 from __future__ import annotations
 
