@@ -142,6 +142,10 @@ def test_glyph_cache_draws_matplotlibs_pixels():
         ax = fig.add_subplot()
         ax.plot([0, 1], [0, 1])
         ax.set_title("final loss 0.123")
+        ax.set_yscale("log")  # tick labels in mathtext: $10^{-1}$
+        ax.set_ylim(1e-3, 10)
+        for i, maths in enumerate([r"$\alpha \cdot L = 0.5$", r"$x_1^2 + \frac{a}{b}$", r"$\sqrt{2}\,\lambda$"]):
+            fig.text(0.1 + 0.27 * i + shift, 0.9, maths, fontsize=9 + i, rotation=(0, 30, 90)[i])
         for t in texts:
             fig.text(t["x"] + shift, t["y"], t["s"], fontsize=t["fontsize"], rotation=t["rotation"],
                      fontweight=t["fontweight"], style=t["style"], color=t["color"])

@@ -11,7 +11,8 @@ glyph, the font, its size, the angle and only the *fractional* part of the posit
 cases). :class:`GlyphCachingRenderer` remembers each bitmap under that key and blends the
 remembered bitmap, shifted by the whole-pixel part, exactly where Matplotlib would have blended
 a fresh one. It also remembers each string's layout (which does not depend on the position).
-Mathtext, TeX and non-antialiased text go the usual way. ``tests/test_widgets.py`` compares its
+Mathtext is drawn from the same remembered glyphs (its
+rules the usual way); TeX and non-antialiased text go the usual way. ``tests/test_widgets.py`` compares its
 pixels with Matplotlib's, byte for byte, over many strings, sizes, weights, angles and positions.
 """
 from __future__ import annotations
@@ -68,7 +69,11 @@ class GlyphCachingRenderer(RendererAgg):
         return items
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath or not gc.get_antialiased():
+        if ismath == "TeX":
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        if ismath:
+            return self.draw_mathtext(gc, x, y, s, prop, angle)
+        if not gc.get_antialiased():
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         flags = get_hinting_flag()
         font = self._prepare_font(prop)
@@ -78,21 +83,23 @@ class GlyphCachingRenderer(RendererAgg):
                None if features is None else tuple(features), mtext.get_language() if mtext is not None else None)
         runs = self._strings.get(key)
         if runs is None:
-            runs = self._runs(self._placed(font, s, size, flags, mtext, x, y, angle))
+            items = ((ft_object, size, glyph_index, dx, dy)
+                     for ft_object, glyph_index, dx, dy in self._layout(font, s, size, flags, mtext))
+            runs = self._runs(self._placed(items, flags, x, y, angle))
             self._remember(self._strings, key, runs, STRINGS_KEPT)
         else:
             self._strings.move_to_end(key)
         for mask, left, bottom in runs:
             self._renderer.draw_text_image(mask, left, bottom, 0, gc)
 
-    def _placed(self, font, s, size, flags, mtext, x, y, angle) -> list:
+    def _placed(self, items, flags, x, y, angle) -> list:
         """Each glyph's bitmap and where Matplotlib would blend it: ``(bitmap, column, row)`` of its
-        top-left pixel, rows counted downwards."""
+        top-left pixel, rows counted downwards. ``items``: ``(font, size, glyph index, dx, dy)``."""
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         matrix = None
         height = self.height
         placed = []
-        for ft_object, glyph_index, dx, dy in self._layout(font, s, size, flags, mtext):
+        for ft_object, size, glyph_index, dx, dy in items:
             # The pen position as Matplotlib computes it, in 1/64 pixel (FreeType's y is upwards).
             px = round(0x40 * (x + dx * cos - dy * sin))
             py = round(0x40 * (height - y + dx * sin + dy * cos))
@@ -114,6 +121,26 @@ class GlyphCachingRenderer(RendererAgg):
             if buffer.size:
                 placed.append((buffer, left + (px >> 6), int(height) - (top + (py >> 6))))
         return placed
+
+    def draw_mathtext(self, gc, x, y, s, prop, angle):
+        """Mathtext (a log axis's ``10^{-2}``): its glyphs from memory as in :meth:`draw_text`, then its
+        rules (a fraction's bar) as Matplotlib draws them."""
+        if not gc.get_antialiased():
+            return super().draw_mathtext(gc, x, y, s, prop, angle)
+        parse = self.mathtext_parser.parse(s, self.dpi, prop, antialiased=gc.get_antialiased())
+        flags = get_hinting_flag()
+        key = ("math", s, self.dpi, x, y, angle, flags, _settings())
+        entry = self._strings.get(key)
+        if entry is None or entry[0] is not parse:  # parse: Matplotlib's cached layout (kept alive here)
+            items = ((font, size, glyph_index, dx, dy) for font, size, _char, glyph_index, dx, dy in parse.glyphs)
+            entry = (parse, self._runs(self._placed(items, flags, x, y, angle)))
+            self._remember(self._strings, key, entry, STRINGS_KEPT)
+        else:
+            self._strings.move_to_end(key)
+        for mask, left, bottom in entry[1]:
+            self._renderer.draw_text_image(mask, left, bottom, 0, gc)
+        if parse.rects:
+            self._draw_text_glyphs_and_boxes(gc, x, y, angle, (), parse.rects)
 
     @staticmethod
     def _runs(placed: list) -> list:
