@@ -2,7 +2,8 @@
 
 Run with `make bench` (not part of `make test`: a benchmark prints figures, it does not assert).
 For every slider value the explorer's cache of trained models is emptied first, so each update
-really trains; the time runs from the `update(...)` call (what a slider's callback does) until
+really trains (the canvas keeps the glyphs it has rendered, as it does in a reader's session: the
+first of the two sweeps draws every title for the first time); the time runs from the `update(...)` call (what a slider's callback does) until
 the new PNG is in the Image widget, split into training (the compiled TensorFlow call) and drawing
 (everything else: setting the artists, blitting, encoding); `cpu` is the process CPU time of the
 update (all threads). The naive way builds a Keras model of
@@ -90,7 +91,12 @@ def main(argv=None):
     rt = helpers.setup(quiet=True)
     from helpers import explore, widgets, worked
 
-    print(f"device: {rt.device_name}; TensorFlow {rt.tensorflow}")
+    import datetime
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; load average {load:.1f}; "
+          f"device: {rt.device_name}; TensorFlow {rt.tensorflow}")
     results = {}
 
     # Learning-rate explorer: every lr option on the default valley.
