@@ -106,5 +106,6 @@ def loss_curves(ax, curves: dict[str, Sequence[float]], *, log: bool = False, xl
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
-    ax.legend()
+    if arrays:  # no curves: no legend (Matplotlib would warn that it has nothing to show)
+        ax.legend()
     return ax

@@ -96,6 +96,15 @@ def test_loss_curves_plot_each_named_curve_from_step_one(ax):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "validation"]
 
 
+def test_loss_curves_of_nothing_draw_no_legend_and_no_warning(ax):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Matplotlib warns when a legend has nothing to show
+        plots.loss_curves(ax, {})
+    assert ax.get_legend() is None and ax.get_lines() == []
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(curves=[1.0, 2.0]), TypeError, "curves must be a dict"),
     (dict(curves={"train": ["a"]}), TypeError, r"curves\['train'\] must be an array of numbers"),
