@@ -256,3 +256,30 @@ def test_data_parallel_batch_accepts_the_answer_in_any_numeric_form(batch, steps
 def test_data_parallel_batch_names_the_mistake(batch, steps, reason):
     verdict = check.data_parallel_batch(batch, steps)
     assert not verdict and reason in str(verdict), str(verdict)
+
+
+def test_power_law_exponent_checker_rejects_an_answer_that_ignores_the_data():
+    # Returning the exponent of the first example, whatever the points, is not a fit.
+    assert not check.power_law_exponent(lambda x, y: -0.25)
+
+
+def test_chinchilla_bill_checker_rejects_hours_off_by_a_factor():
+    # 6 x 70e9 x 1.4e12 = 5.88e23 FLOPs; at 0.4 x 989e12 FLOP/s that is 1.486e9 s, about 412,900 hours.
+    assert check.chinchilla_bill(5.88e23, 412_900)
+    for hours in (2 * 412_900, 412_900 / 2, 1.2 * 412_900):
+        assert not check.chinchilla_bill(5.88e23, hours)
+
+
+def test_standardiser_checker_rejects_values_shifted_by_half_a_standard_deviation():
+    assert check.standardiser(lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0))
+    assert not check.standardiser(lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0) + 0.5)
+
+
+def test_int8_checker_rejects_a_scale_that_wastes_half_the_range():
+    # Rounding to max|w| / 63 is accurate to half a step, but uses only -63..63 of int8's -127..127:
+    # twice the step that max|w| / 127 gives.
+    def seven_bit(w):
+        scale = float(np.abs(w).max() / 63)
+        return np.rint(w / scale).astype(np.int8), scale
+
+    assert not check.int8_symmetric(seven_bit)

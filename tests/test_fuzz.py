@@ -629,6 +629,14 @@ case("helpers.runtime.setup", runtime.setup,
 RT = runtime.Runtime(seed=0, device="GPU", device_name="NVIDIA H100", gpus=2, deterministic=True, tensorflow="2.21")
 case("helpers.runtime.Runtime.summary", lambda: RT.summary, check=lambda out: "H100" in out and "2 GPU" in out)
 record("helpers.runtime.Runtime", "built by setup; summary is a case")
+_AGG = ("Matplotlib's canvas and renderer interface, which Matplotlib calls with its own arguments: "
+        "tests/test_widgets.py::test_glyph_cache_draws_matplotlibs_pixels compares its pixels with Matplotlib's")
+for _name in ("GlyphCachingCanvas", "GlyphCachingCanvas.get_renderer", "GlyphCachingRenderer",
+              "GlyphCachingRenderer.draw_text", "GlyphCachingRenderer.draw_mathtext"):
+    record(f"helpers.widgets._agg.{_name}", _AGG)
+for _name in ("record", "replay"):
+    record(f"helpers.widgets._agg.{_name}", "the explorers' drawing of static artists, called by Explorer.png only: "
+           "tests/test_widgets.py::test_live_frames_are_full_draws_pixel_for_pixel")
 
 # --- helpers.book -----------------------------------------------------------------------------------
 _NB_DIR = Path(tempfile.mkdtemp(prefix="fuzz-nb-"))

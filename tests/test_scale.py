@@ -284,3 +284,18 @@ def test_matmul_precision_defaults_and_half_precisions():
     # The A100 PCIe board has the same dense tensor-core peaks as the SXM4 one (A100 white paper, table 1).
     assert scale.datasheet_peak("NVIDIA A100-PCIE-40GB", "bf16") == ("A100", 312e12)
     assert scale.datasheet_peak("NVIDIA H100 NVL", "bf16") is None
+
+
+def test_matmul_rate_accepts_every_spelling_of_a_device_and_lists_the_real_ones():
+    # TensorFlow's device strings are case-insensitive and may drop the slash or add "device:".
+    for device in ("/CPU:0", "cpu:0", "/device:CPU:0", " /cpu:0 "):
+        assert scale.matmul_flops_per_second(16, repeats=1, device=device) > 0
+    # The error lists the devices in the short form one would type.
+    with pytest.raises(ValueError, match=r"the devices are /CPU:0"):
+        scale.matmul_flops_per_second(16, repeats=1, device="/CPU:9")
+
+
+def test_matmul_rate_times_half_precision_products():
+    # The three dtypes the docstring names all run (TensorFlow's CPU kernels have them too).
+    for dtype in ("float16", "bfloat16"):
+        assert scale.matmul_flops_per_second(16, dtype=dtype, repeats=1) > 0
