@@ -320,7 +320,7 @@ class Explorer(abc.ABC):
         renderer = canvas.get_renderer()
         canvas.restore_region(self._bg)
         stale, self._stale = self._stale, set()
-        fresh = self._static_above(moving)
+        fresh = self._static_above(moving, only=stale)
         for ax in stale:
             if ax in fresh:
                 self._above[ax] = fresh[ax]
@@ -332,17 +332,16 @@ class Explorer(abc.ABC):
 
         with self._blanked(moving):
             for ax in stale:
-                box = ax.get_tightbbox(renderer)
-                if ax in self._boxes:  # where the axes drew before (its ticks may have been wider)
-                    box = Bbox.union([box, self._boxes[ax]])
+                new = ax.get_tightbbox(renderer)
+                box = Bbox.union([new, self._boxes[ax]]) if ax in self._boxes else new  # its ticks may have been wider
                 x0, x1 = max(int(box.x0) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
                 y0, y1 = max(int(height - box.y1) - 2, 0), min(int(np.ceil(height - box.y0)) + 2, height)
                 pixels[y0:y1, x0:x1] = face
                 self.fig.draw_artist(ax)
-                self._boxes[ax] = ax.get_tightbbox(renderer)
+                self._boxes[ax] = new
         self._bg = canvas.copy_from_bbox(self.fig.bbox)
 
-    def _static_above(self, moving: list) -> dict:
+    def _static_above(self, moving: list, only=None) -> dict:
         """Per axes holding moving artists, its static children that a full draw paints over them
         (a zorder above theirs): ``(always, maybe, rank)``. ``always``: those in the reach of a moving
         artist that may paint anywhere in the axes (a line, an image, a collection), left out of
@@ -353,7 +352,7 @@ class Explorer(abc.ABC):
 
         renderer = self.fig.canvas.get_renderer()
         out = {}
-        for ax in {a.axes for a in moving if a.axes is not None}:
+        for ax in {a.axes for a in moving if a.axes is not None and (only is None or a.axes in only)}:
             mine = [a for a in moving if a.axes is ax]
             anywhere = [a for a in mine if a.get_clip_on() and not isinstance(a, Text)]
             children = [c for c in ax.get_children() if c.get_visible() and c is not ax.patch]
