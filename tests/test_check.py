@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers import check
+from helpers import check, nn
 
 
 def right(p, y):
@@ -283,3 +283,308 @@ def test_int8_checker_rejects_a_scale_that_wastes_half_the_range():
         return np.rint(w / scale).astype(np.int8), scale
 
     assert not check.int8_symmetric(seven_bit)
+
+
+# ---- Issue 22: every checker accepts a right answer, rejects a wrong one, and always explains itself --------
+
+
+def _sm(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _mlp(x, layers):
+    a = x
+    for i, (w, b) in enumerate(layers):
+        a = a @ w + b
+        if i < len(layers) - 1:
+            a = np.maximum(a, 0)
+    return a
+
+
+def _bpe(ids, pair, new_id):
+    out, i = [], 0
+    while i < len(ids):
+        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == tuple(pair):
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def _budget_width(depth, budget):  # brute force: the widest equal-width 2-w-...-w-1 net within the budget
+    def params(w):
+        return 2 * w + w + (depth - 1) * (w * w + w) + w + 1
+    w = 0
+    while params(w + 1) <= budget:
+        w += 1
+    return w
+
+
+def _context(vocab):
+    return lambda t: vocab * 16 + t * 16 * 256 + 256 + 256 * vocab + vocab
+
+
+def _malignant(labels, preds):
+    labels, preds = np.asarray(labels), np.asarray(preds)
+    tp = np.sum((labels == 0) & (preds == 0))
+    return tp / np.sum(preds == 0), tp / np.sum(labels == 0)
+
+
+def _moe(d, f, e, k):
+    expert = 2 * d * f + f + d
+    router = d * e if e > 1 else 0
+    return e * expert + router, k * expert + router
+
+
+def _int8(w):
+    scale = np.abs(w).max() / 127
+    return np.round(w / scale), scale
+
+
+def _global_clip(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * min(1.0, max_norm / norm) for g in grads]
+
+
+def _init(fan_in, fan_out, activation):
+    return np.sqrt(2 / fan_in) if activation == "relu" else np.sqrt(2 / (fan_in + fan_out))
+
+
+_BUDGET = 1e11 * 86400
+
+# name -> (a known-right answer's verdict, a known-wrong answer's verdict), each a thunk.
+_RIGHT_AND_WRONG = {
+    "accuracy_function": (lambda: check.accuracy_function(right),
+                          lambda: check.accuracy_function(lambda p, y: 1 - right(p, y))),
+    "linear_predict": (lambda: check.linear_predict(lambda x, w, b: (x @ w + b > 0).astype(int)),
+                       lambda: check.linear_predict(lambda x, w, b: (x @ w + b > 0.5).astype(int))),
+    "gpt_block_params": (lambda: check.gpt_block_params(lambda d: 12 * d * d + 13 * d),
+                         lambda: check.gpt_block_params(lambda d: 12 * d * d + 13 * d + 1)),
+    "mlp_param_count": (lambda: check.mlp_param_count(lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:]))),
+                        lambda: check.mlp_param_count(lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:])) + 1)),
+    "trend_extrapolation": (lambda: check.trend_extrapolation(540e9 * 1.5 ** 8, per_year=1.5),
+                            lambda: check.trend_extrapolation(1.1 * 540e9 * 1.5 ** 8, per_year=1.5)),
+    "budget_width": (lambda: check.budget_width(_budget_width),
+                     lambda: check.budget_width(lambda d, b: max(1, _budget_width(d, b) - 1))),
+    "context_param_count": (lambda: check.context_param_count(_context(50), 50),
+                            lambda: check.context_param_count(lambda t: _context(50)(t) + 1, 50)),
+    "temperature_softmax": (lambda: check.temperature_softmax(lambda z, t: _sm(np.asarray(z) / t)),
+                            lambda: check.temperature_softmax(lambda z, t: _sm(np.asarray(z) / (2 * t)))),
+    "conv_output_size": (lambda: check.conv_output_size(lambda n, k, p, s: (n + 2 * p - k) // s + 1),
+                         lambda: check.conv_output_size(lambda n, k, p, s: (n + 2 * p - k) // s + 2)),
+    "bpe_merge": (lambda: check.bpe_merge(_bpe), lambda: check.bpe_merge(lambda ids, p, n: _bpe(ids, p, n) + [0])),
+    "frequency_bin": (lambda: check.frequency_bin(lambda f, rate, n: round(f * n / rate)),
+                      lambda: check.frequency_bin(lambda f, rate, n: round(f * n / rate) + 1)),
+    "embedding_balance_width": (lambda: check.embedding_balance_width(355),
+                                lambda: check.embedding_balance_width(340)),
+    "compute_optimal_size": (lambda: check.compute_optimal_size(np.sqrt(_BUDGET / 120), _BUDGET),
+                             lambda: check.compute_optimal_size(1.1 * np.sqrt(_BUDGET / 120), _BUDGET)),
+    "attention_score_bytes": (lambda: check.attention_score_bytes(lambda t, h, b, n: b * h * t * t * n),
+                              lambda: check.attention_score_bytes(lambda t, h, b, n: 2 * b * h * t * t * n)),
+    "int8_symmetric": (lambda: check.int8_symmetric(_int8),
+                       lambda: check.int8_symmetric(lambda w: (np.round(w / (np.abs(w).max() / 100)),
+                                                               np.abs(w).max() / 100))),
+    "moe_parameters": (lambda: check.moe_parameters(_moe),
+                       lambda: check.moe_parameters(lambda d, f, e, k: (_moe(d, f, e, k)[0] + 1, _moe(d, f, e, k)[1]))),
+    "gd_step": (lambda: check.gd_step(lambda t, g, lr: np.asarray(t) - lr * np.asarray(g)),
+                lambda: check.gd_step(lambda t, g, lr: np.asarray(t) - 1.1 * lr * np.asarray(g))),
+    "soft_threshold": (lambda: check.soft_threshold(lambda w, t: np.sign(w) * np.maximum(np.abs(w) - t, 0)),
+                       lambda: check.soft_threshold(lambda w, t: np.sign(w) * np.maximum(np.abs(w) - 1.1 * t, 0))),
+    "stable_rate": (lambda: check.stable_rate(1 / 3), lambda: check.stable_rate(0.4)),
+    "scaled_rate": (lambda: check.scaled_rate(lambda lr, b, nb: lr * nb / b),
+                    lambda: check.scaled_rate(lambda lr, b, nb: 1.1 * lr * nb / b)),
+    "clip_global_norm": (lambda: check.clip_global_norm(_global_clip),
+                         lambda: check.clip_global_norm(lambda g, c: [1.1 * a for a in _global_clip(g, c)])),
+    "sigmoid": (lambda: check.sigmoid(nn.sigmoid), lambda: check.sigmoid(lambda z: 1.1 * nn.sigmoid(z))),
+    "dense_layer": (lambda: check.dense_layer(lambda x, w, b: np.maximum(x @ w + b, 0)),
+                    lambda: check.dense_layer(lambda x, w, b: 1.1 * np.maximum(x @ w + b, 0))),
+    "mlp_forward": (lambda: check.mlp_forward(_mlp), lambda: check.mlp_forward(lambda x, l: 1.1 * _mlp(x, l))),
+    "backprop_gradients": (
+        lambda: check.backprop_gradients(lambda p, x, y: nn.two_layer_gradients(p, x, y, "relu")),
+        lambda: check.backprop_gradients(lambda p, x, y: {k: 1.1 * np.asarray(v) for k, v in
+                                                          nn.two_layer_gradients(p, x, y, "relu").items()})),
+    "stable_bce": (lambda: check.stable_bce(nn.bce_from_logits),
+                   lambda: check.stable_bce(lambda z, y: 1.1 * np.asarray(nn.bce_from_logits(z, y)))),
+    "stable_softmax": (lambda: check.stable_softmax(lambda z: _sm(z, axis=1)),
+                       lambda: check.stable_softmax(lambda z: _sm(1.1 * np.asarray(z), axis=1))),
+    "softmax_overflow": (lambda: check.softmax_overflow([100.0, 101.0]), lambda: check.softmax_overflow([1.0, 2.0])),
+    "init_std": (lambda: check.init_std(_init), lambda: check.init_std(lambda i, o, a: 1.1 * _init(i, o, a))),
+    "perplexity": (lambda: check.perplexity(lambda p: 2 ** (-np.mean(np.log2(p)))),
+                   lambda: check.perplexity(lambda p: 1.1 * 2 ** (-np.mean(np.log2(p))))),
+    "power_law_exponent": (
+        lambda: check.power_law_exponent(lambda x, y: float(np.polyfit(np.log(x), np.log(y), 1)[0])),
+        lambda: check.power_law_exponent(lambda x, y: 1.1 * float(np.polyfit(np.log(x), np.log(y), 1)[0]))),
+    "training_flops": (lambda: check.training_flops(lambda n, d: 6 * n * d),
+                       lambda: check.training_flops(lambda n, d: 8 * n * d)),
+    "params_for_loss": (
+        lambda: check.params_for_loss(lambda law, loss: (loss / law.coefficient) ** (1 / law.exponent)),
+        lambda: check.params_for_loss(lambda law, loss: 1.1 * (loss / law.coefficient) ** (1 / law.exponent))),
+    "chinchilla_bill": (lambda: check.chinchilla_bill(5.88e23, 412_900), lambda: check.chinchilla_bill(5.88e23, 5e5)),
+    "clip_per_example": (lambda: check.clip_per_example(_clip),
+                         lambda: check.clip_per_example(lambda g, c: 1.1 * _clip(g, c))),
+    "integrated_gradients_function": (lambda: check.integrated_gradients_function(_ig("midpoint")),
+                                      lambda: check.integrated_gradients_function(
+                                          lambda g, x, b, m: 1.1 * _ig("midpoint")(g, x, b, m))),
+    "data_parallel_batch": (lambda: check.data_parallel_batch(256, 4000), lambda: check.data_parallel_batch(256, 4100)),
+    "malignant_precision_recall": (lambda: check.malignant_precision_recall(_malignant),
+                                   lambda: check.malignant_precision_recall(
+                                       lambda l, p: tuple(1.1 * v for v in _malignant(l, p)))),
+    "random_search_draws": (lambda: check.random_search_draws(_draw),
+                            lambda: check.random_search_draws(lambda n, s: (_draw(n, s)[0], _draw(n, s)[0]))),
+    "range_guard": (lambda: check.range_guard(_guard), lambda: check.range_guard(lambda x, m, s: None)),
+    "small_network": (lambda: check.small_network(_moons_model([2])),
+                      lambda: check.small_network(_moons_model([3]))),
+    "source_param_counts": (lambda: check.source_param_counts((20609, 24449, 73985)),
+                            lambda: check.source_param_counts((20609, 24449, 73986))),
+    "standardiser": (lambda: check.standardiser(lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0)),
+                     lambda: check.standardiser(lambda a, b: 1.1 * (b - a.mean(axis=0)) / a.std(axis=0))),
+}
+# These need data or models; tests/test_check_concepts.py checks them the same way.
+_WITH_FIXTURES = {"gamma_accuracies", "identity_network_accuracy", "shifted_accuracies"}
+
+
+def _explained(verdict, passed):
+    assert isinstance(verdict, check.Verdict), verdict
+    assert verdict.passed is passed and bool(verdict) is passed, verdict
+    assert isinstance(verdict.message, str) and verdict.message.strip(), repr(verdict.message)
+
+
+def test_every_checker_is_in_the_right_and_wrong_table():
+    import inspect
+
+    checkers = {name for name, obj in vars(check).items() if inspect.isfunction(obj) and not name.startswith("_")
+                and obj.__module__.startswith("helpers.check.") and name != "call_answer"}
+    assert checkers == set(_RIGHT_AND_WRONG) | _WITH_FIXTURES
+
+
+@pytest.mark.parametrize("name", sorted(_RIGHT_AND_WRONG))
+def test_every_checker_accepts_right_rejects_wrong_and_explains(name):
+    good, bad = _RIGHT_AND_WRONG[name]
+    with np.errstate(all="ignore"):
+        _explained(good(), True)
+        _explained(bad(), False)
+
+
+# ---- Issue 22: tolerances are tight enough to reject an answer a little off --------------------------------
+@pytest.mark.parametrize("factor", [1.05, 0.95])
+def test_clip_per_example_rejects_an_answer_five_percent_off(factor):
+    assert check.clip_per_example(_clip)
+    assert not check.clip_per_example(lambda g, c: factor * _clip(g, c))
+    assert not check.clip_per_example(lambda g, c: _clip(g, c) + 0.05 * (np.arange(len(g))[:, None] == 0))
+
+
+def test_integrated_gradients_rejects_small_errors_in_either_check():
+    mid = _ig("midpoint")
+    # right on f = sum(x^2), 10 % off on f = sum(sin x) (steps=200 there): completeness fails.
+    assert not check.integrated_gradients_function(lambda g, x, b, m: mid(g, x, b, m) * (1.1 if m == 200 else 1.0))
+    # 0.05 off on one input of f = sum(x^2) (a 50-step Riemann sum is off by at most x^2 / 50 = 0.005 there).
+    assert not check.integrated_gradients_function(lambda g, x, b, m: mid(g, x, b, m) + np.array([0, 0, 0.05]))
+    assert check.integrated_gradients_function(mid)
+
+
+@pytest.mark.parametrize("error", [lambda z: z * 1.05, lambda z: z + 0.05])
+def test_standardiser_rejects_values_a_little_off(error):
+    good = lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0)  # noqa: E731
+    assert check.standardiser(good)
+    assert not check.standardiser(lambda a, b: error(good(a, b)))
+
+
+def _guard_at(limit):
+    def guard(x, mean, std):
+        if np.abs((np.asarray(x, dtype=float) - mean) / std).max() > limit:
+            raise ValueError("too far out")
+    return guard
+
+
+@pytest.mark.parametrize("limit", [9.6, 10.0, 10.4])
+def test_range_guard_accepts_limits_between_its_probes(limit):
+    # The checker probes 8, 9.5, 10.5, 11 and 12 standard deviations: any limit in (9.5, 10.5) behaves as 10.
+    assert check.range_guard(_guard_at(limit))
+
+
+@pytest.mark.parametrize("limit", [2.0, 7.5, 9.0, 9.4, 10.6, 11.5, 13.0])
+def test_range_guard_rejects_a_limit_outside_9_5_to_10_5(limit):
+    verdict = check.range_guard(_guard_at(limit))
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+def test_range_guard_rejects_a_guard_that_checks_only_one_feature():
+    def first_feature_only(x, mean, std):
+        z = (np.atleast_2d(np.asarray(x, dtype=float)) - mean) / std
+        if np.abs(z[:, 0]).max() > 10:
+            raise ValueError("too far out")
+
+    assert not check.range_guard(first_feature_only)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda n, s: _draw(n + 1, s) if n > 5 else _draw(n, s),       # one draw too many on the big call
+    lambda n, s: _draw(n // 2, s) if n > 5 else _draw(n, s),      # half the draws
+    lambda n, s: (_draw(n, s)[0], _draw(n - 1, s)[1]),             # one L2 strength short
+    lambda n, s: _draw(n, s) + (_draw(n, s)[0],),                  # three arrays
+])
+def test_random_search_draws_rejects_a_wrong_count(fn):
+    verdict = check.random_search_draws(fn)
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+def _untrained(inputs, output_units, output_activation, hidden=(2,)):
+    import keras
+
+    layers = [keras.Input(shape=(inputs,))] + [keras.layers.Dense(u, activation="tanh") for u in hidden]
+    return keras.Sequential(layers + [keras.layers.Dense(output_units, activation=output_activation)])
+
+
+@pytest.mark.parametrize("inputs, units, activation", [(3, 1, "sigmoid"), (2, 2, "softmax"), (2, 1, "linear")])
+def test_small_network_rejects_wrong_inputs_and_outputs(inputs, units, activation):
+    verdict = check.small_network(_untrained(inputs, units, activation))
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+def test_range_guard_rejects_a_guard_that_refuses_every_single_row():
+    def batches_only(x, mean, std):
+        if np.ndim(x) == 1:
+            raise ValueError("expected a batch")
+        _guard(x, mean, std)
+
+    verdict = check.range_guard(batches_only)
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+def test_random_search_draws_rejects_exponents_that_are_not_uniform():
+    def skewed(n, seed):  # exponents in the right ranges, but with density rising linearly towards the top
+        rng = np.random.default_rng(seed)
+        u = np.sqrt(rng.random((2, n)))
+        return 10 ** (-3.5 + 3 * u[0]), 10 ** (-5 + 4 * u[1])
+
+    verdict = check.random_search_draws(skewed)
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+@pytest.mark.parametrize("verdict_of", [
+    lambda: check.sigmoid(lambda z: nn.sigmoid(z).sum()),              # one number instead of one per input
+    lambda: check.sigmoid(lambda z: 1 / (1 + np.exp(z))),              # sigmoid(-z)
+    lambda: check.dense_layer(lambda x, w, b: x @ w + b),              # no ReLU
+])
+def test_named_mistakes_give_a_false_verdict_not_just_a_falsy_one(verdict_of):
+    with np.errstate(all="ignore"):
+        verdict = verdict_of()
+    assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+def test_standardiser_accepts_the_sample_standard_deviation():
+    # The ddof=1 std differs from ddof=0 by a factor sqrt(40/39) on 40 rows: the checker accepts it, with a note.
+    verdict = check.standardiser(lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0, ddof=1))
+    assert verdict.passed is True and verdict.message.strip(), verdict
+
+
+def test_small_network_rejects_a_model_without_dense_layers():
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Activation("sigmoid")])
+    verdict = check.small_network(model)
+    assert verdict.passed is False and verdict.message.strip(), verdict

@@ -178,3 +178,48 @@ def test_compute_optimal_size():
     _fails(check.compute_optimal_size(20 * n, budget), "tokens")
     _fails(check.compute_optimal_size(np.sqrt(budget / 6), budget), "120")
     _fails(check.compute_optimal_size(budget / 120, budget), "square root")
+
+
+# ---- Issue 22: answers a little off are rejected; every verdict explains itself ----------------------------
+def _explained(verdict, passed):
+    assert verdict.passed is passed and bool(verdict) is passed, verdict
+    assert isinstance(verdict.message, str) and verdict.message.strip(), repr(verdict.message)
+
+
+@pytest.mark.parametrize("error", [0.05, -0.05])
+def test_gamma_accuracies_rejects_an_accuracy_off_by_five_points(ring, error):
+    from sklearn.svm import SVC
+
+    right = {g: SVC(kernel="rbf", C=1.0, gamma=g).fit(ring.x_train, ring.y_train).score(ring.x_val, ring.y_val)
+             for g in (0.01, 200)}
+    _explained(check.gamma_accuracies(right, ring), True)
+    for g in right:
+        _explained(check.gamma_accuracies({**right, g: right[g] + error}, ring), False)
+
+
+@pytest.mark.parametrize("error", [0.05, -0.05])
+def test_identity_network_accuracy_rejects_an_accuracy_off_by_five_points(ring, error):
+    from sklearn.neural_network import MLPClassifier
+
+    net = MLPClassifier((16, 16), activation="identity", max_iter=2000, random_state=0).fit(ring.x_train, ring.y_train)
+    right = net.score(ring.x_val, ring.y_val)
+    _explained(check.identity_network_accuracy(right, ring), True)
+    _explained(check.identity_network_accuracy(right + error, ring), False)
+
+
+def test_shifted_accuracies_gives_a_falsy_verdict_for_a_wrong_accuracy():
+    rng = np.random.default_rng(0)
+    x = rng.random((50, 8, 8, 1))
+    y = np.argmax(x[:, 0, :, 0], axis=1)
+    models = {"cnn": _Pixel(), "dense": _Pixel()}
+    shifted = float(np.mean(np.argmax(_Pixel().predict(np.roll(x, 1, axis=2)), 1) == y))
+    _explained(check.shifted_accuracies({"cnn": shifted, "dense": shifted}, models, x, y), True)
+    for wrong in (shifted + 0.05, shifted - 0.05, 0.5):
+        _explained(check.shifted_accuracies({"cnn": shifted, "dense": wrong}, models, x, y), False)
+
+
+@pytest.mark.parametrize("factor, passed", [(1.0, True), (1.01, True), (0.99, True), (1.05, False), (0.95, False),
+                                            (1.5, False), (0.5, False)])
+def test_compute_optimal_size_is_within_two_percent(factor, passed):
+    budget = 1e11 * 86400  # C = 6 N D with D = 20 N gives N = sqrt(C / 120)
+    _explained(check.compute_optimal_size(factor * np.sqrt(budget / 120), budget), passed)
