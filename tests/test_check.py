@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from helpers import check, nn
+from test_check_concepts import bpe_merge_reference
+from test_check_math import mlp
 
 
 def right(p, y):
@@ -294,25 +296,8 @@ def _sm(z, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def _mlp(x, layers):
-    a = x
-    for i, (w, b) in enumerate(layers):
-        a = a @ w + b
-        if i < len(layers) - 1:
-            a = np.maximum(a, 0)
-    return a
-
-
-def _bpe(ids, pair, new_id):
-    out, i = [], 0
-    while i < len(ids):
-        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == tuple(pair):
-            out.append(new_id)
-            i += 2
-        else:
-            out.append(ids[i])
-            i += 1
-    return out
+_mlp = mlp  # the math tests' reference MLP (tests/test_check_math.py)
+_bpe = bpe_merge_reference
 
 
 def _budget_width(depth, budget):  # brute force: the widest equal-width 2-w-...-w-1 net within the budget
