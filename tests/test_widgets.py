@@ -113,11 +113,17 @@ def test_live_frames_are_full_draws_pixel_for_pixel(lr_explorer, reg_explorer):
     p.advance()
     _assert_live_is_full_draw(p, [{"lr": 1.0}, {}])
     assert p._xmax == 40
-    for _ in range(9):  # the time axis doubles after 8 frames: only the loss panel's background is redrawn
-        p.advance()
-        live, full = _live_and_full(p)
-        assert np.array_equal(live, full), f"step {p.step} (time axis to {p._xmax})"
-    assert p._xmax == 80
+    # The loss panel's background was drawn ahead for the time axis's next lengths: a doubling pastes it.
+    assert sorted(n for ax, n in p._panels if ax is p.ax_loss) == [40, 80, 160, 320, 640, 1280]
+    for run in range(2):
+        for _ in range(9):  # the time axis doubles after 8 frames
+            p.advance()
+            live, full = _live_and_full(p)
+            assert np.array_equal(live, full), f"run {run}, step {p.step} (time axis to {p._xmax})"
+        assert p._xmax == 80
+        if run == 0:  # a reset: new points (the map's background drawn again), the time axis back to 40
+            _assert_live_is_full_draw(p, [{"dataset": "gauss"}])
+            assert p._xmax == 40
 
 
 def test_glyph_cache_draws_matplotlibs_pixels():

@@ -163,8 +163,10 @@ class Explorer(abc.ABC):
         self._bg = None  # the figure without its dynamic artists, reused while nothing static changes
         self._above: dict = {}  # per axes: static artists that may lie over its dynamic ones
         self._recorded: dict = {}  # static artist -> its recorded drawing calls (see _agg.record)
-        self._stale: set = set()  # axes whose part of the background must be drawn again
-        self._boxes: dict = {}  # axes -> where it drew in the background (its tight box)
+        self._stale: dict = {}  # axes whose part of the background must be drawn again -> its state
+        self._boxes: dict = {}  # axes -> the region its redraws clear: every tight box it has had, united
+        self._panels: dict = {}  # (axes, state) -> its part of the background in that state (see prepare)
+        self._showing: dict = {}  # axes -> the state its part of the background shows
         # Coalescing: an update runs under _lock; slider moves from the browser wait in _pending
         # (newer values overwrite older ones) for one worker thread, so moves that an update
         # overtook are dropped instead of queued.
@@ -240,16 +242,33 @@ class Explorer(abc.ABC):
         line.set_paths(paths)
         line.set_visible(bool(paths))
 
-    def invalidate(self, ax=None) -> None:
+    def invalidate(self, ax=None, state=None) -> None:
         """Say that something static (axes limits, data points, contours of a surface) changed: in
         the whole figure, or only in the axes ``ax`` (then only its part of the background is
-        drawn again)."""
+        drawn again). ``state``: a hashable name for what ``ax``'s static part shows now (the
+        playground's time axis: its length); that part of the background is kept under it, and a
+        later return to the same state pastes it instead of drawing it (see :meth:`prepare`)."""
         if ax is None or self._bg is None:
             self._bg = None
             self._recorded = {}
-            self._stale = set()
+            self._stale = {}
+            self._panels = {}
+            self._showing = {}
         else:
-            self._stale.add(ax)
+            self._stale[ax] = state
+
+    def prepare(self, ax, states, show) -> None:
+        """Draw ``ax``'s part of the background ahead of time in each of ``states``, in order
+        (``show(state)`` makes the axes show it, as an update would), then show the first again.
+        An update that reaches one of them pastes it: the playground's time axis, whose doubling
+        would otherwise redraw the loss panel in the middle of a run."""
+        states = list(states)
+        if self._bg is None:
+            self.png()  # the background the panels are pasted into
+        for state in states[1:] + states[:1]:
+            show(state)
+            self.invalidate(ax, state)
+            self.png()
 
     def png(self) -> bytes:
         """The current figure as PNG bytes: the pixels of a full draw, drawn faster.
@@ -267,6 +286,7 @@ class Explorer(abc.ABC):
                 canvas.draw()
                 self._boxes = {ax: ax.get_tightbbox() for ax in self.fig.axes}
             self._bg = canvas.copy_from_bbox(self.fig.bbox)
+            self._showing = {}
         elif self._stale:
             self._redraw_background(moving)
         else:
@@ -281,6 +301,9 @@ class Explorer(abc.ABC):
                 replay(self._recorded[a], renderer)
             else:
                 self._recorded[a] = record(a, renderer)
+                panel = self._panels.get((a.axes, self._showing.get(a.axes)))
+                if panel is not None:  # the same calls whenever the axes shows this state again
+                    panel["recorded"][a] = self._recorded[a]
         return _png_rgb(np.asarray(canvas.buffer_rgba()))
 
     def _blanked(self, moving: list):
@@ -312,33 +335,48 @@ class Explorer(abc.ABC):
         return blank()
 
     def _redraw_background(self, moving: list) -> None:
-        """Draw again the part of the background that the stale axes cover (their tight box and a
-        margin for anti-aliasing), on the figure's face colour as a full draw does."""
+        """Draw again the part of the background that the stale axes cover (every tight box it has
+        had and a margin for anti-aliasing), on the figure's face colour as a full draw does; or
+        paste it, if it was drawn in the same state before."""
         from matplotlib.colors import to_rgba
+        from matplotlib.transforms import Bbox
 
         canvas = self.fig.canvas
         renderer = canvas.get_renderer()
         canvas.restore_region(self._bg)
-        stale, self._stale = self._stale, set()
-        fresh = self._static_above(moving, only=stale)
-        for ax in stale:
-            if ax in fresh:
-                self._above[ax] = fresh[ax]
-            self._recorded = {a: calls for a, calls in self._recorded.items() if a.axes is not ax}
+        stale, self._stale = self._stale, {}
+        kept = {ax: self._panels.get((ax, state)) for ax, state in stale.items() if state is not None}
+        drawn = {ax for ax in stale if kept.get(ax) is None}
+        self._above.update(self._static_above(moving, only=drawn) if drawn else {})
         pixels = np.asarray(renderer.buffer_rgba())
         face = np.round(np.array(to_rgba(self.fig.get_facecolor())) * 255).astype(np.uint8)
         height, width = pixels.shape[:2]
-        from matplotlib.transforms import Bbox
+
+        def region(box):
+            return (slice(max(int(height - box.y1) - 2, 0), min(int(np.ceil(height - box.y0)) + 2, height)),
+                    slice(max(int(box.x0) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)))
 
         with self._blanked(moving):
-            for ax in stale:
-                new = ax.get_tightbbox(renderer)
-                box = Bbox.union([new, self._boxes[ax]]) if ax in self._boxes else new  # its ticks may have been wider
-                x0, x1 = max(int(box.x0) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
-                y0, y1 = max(int(height - box.y1) - 2, 0), min(int(np.ceil(height - box.y0)) + 2, height)
-                pixels[y0:y1, x0:x1] = face
-                self.fig.draw_artist(ax)
-                self._boxes[ax] = new
+            for ax, state in stale.items():
+                self._recorded = {a: calls for a, calls in self._recorded.items() if a.axes is not ax}
+                panel = kept.get(ax)
+                if panel is None:
+                    new = ax.get_tightbbox(renderer)
+                    self._boxes[ax] = Bbox.union([new, self._boxes[ax]]) if ax in self._boxes else new
+                    pixels[region(self._boxes[ax])] = face  # its ticks may have been wider
+                    self.fig.draw_artist(ax)
+                    if state is not None:
+                        box = self._boxes[ax]
+                        self._panels[(ax, state)] = {"box": box, "pixels": pixels[region(box)].copy(),
+                                                     "above": self._above.get(ax), "recorded": {}}
+                else:  # pasted: outside its box, the axes draws nothing in this state
+                    pixels[region(self._boxes[ax])] = face
+                    pixels[region(panel["box"])] = panel["pixels"]
+                    self._boxes[ax] = Bbox.union([panel["box"], self._boxes[ax]])
+                    if panel["above"] is not None:
+                        self._above[ax] = panel["above"]
+                    self._recorded.update(panel["recorded"])
+                self._showing[ax] = state
         self._bg = canvas.copy_from_bbox(self.fig.bbox)
 
     def _static_above(self, moving: list, only=None) -> dict:

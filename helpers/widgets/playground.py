@@ -108,6 +108,7 @@ class Playground(Explorer):
         self._setup_axes()
         self._lighten()
         self.reset()
+        self._prepare_time_axis()
 
     # -- model state -----------------------------------------------------------------------
     def reset(self) -> float:
@@ -220,7 +221,7 @@ class Playground(Explorer):
         s = self.split
         self._points = [*_class_points(self.ax_map, s.x_train, s.y_train, size=10),
                         *_class_points(self.ax_map, s.x_val, s.y_val, size=10, edge=False, alpha=0.35)]
-        self.invalidate()
+        self.invalidate(self.ax_map)
 
     def _draw(self) -> None:
         if self.last is None:
@@ -238,9 +239,8 @@ class Playground(Explorer):
         while xmax < len(tr) - 1:
             xmax *= 2
         if xmax != self._xmax:  # the time axis grows in doublings, so most updates only blit
-            self._xmax = xmax
-            self.ax_loss.set_xlim(0, xmax)
-            self.invalidate(self.ax_loss)
+            self._show_time_axis(xmax)
+            self.invalidate(self.ax_loss, xmax)
         ok, okt = np.isfinite(tr), np.isfinite(te)
         self.l_train.set_data(steps[ok], np.maximum(tr[ok], self.LOSS_RANGE[0]))
         self.l_test.set_data(steps[okt], np.maximum(te[okt], self.LOSS_RANGE[0]))
@@ -251,6 +251,17 @@ class Playground(Explorer):
             self.t_loss.set_text("")
             title = (f"step {self.step}: training {tr[-1]:.3f}, test {te[-1]:.3f}" if len(tr) else "step 0")
         self.ax_loss.set_title(title, fontsize=10)
+
+    def _show_time_axis(self, xmax: int) -> None:
+        self._xmax = xmax
+        self.ax_loss.set_xlim(0, xmax)
+
+    def _prepare_time_axis(self, doublings: int = 5) -> None:
+        """Draw the loss panel's background for the time axis's next ``doublings`` lengths ahead
+        of time (about 80 ms each), so that a run's frame that doubles it pastes it instead."""
+        first = self.steps_per_frame * 8
+        lengths = [first * 2**j for j in range(doublings + 1)]
+        self.prepare(self.ax_loss, [self._xmax] + [n for n in lengths if n != self._xmax], self._show_time_axis)
 
     def _controls(self) -> list:
         import ipywidgets as w
@@ -331,3 +342,4 @@ class Playground(Explorer):
         finally:
             (self.params, self.step, self.train_curve, self.test_curve, self.diverged_at, self.last) = saved
             self._draw()
+            self._prepare_time_axis()  # the layout was made again: so were the panels drawn ahead
