@@ -630,9 +630,11 @@ RT = runtime.Runtime(seed=0, device="GPU", device_name="NVIDIA H100", gpus=2, de
 case("helpers.runtime.Runtime.summary", lambda: RT.summary, check=lambda out: "H100" in out and "2 GPU" in out)
 record("helpers.runtime.Runtime", "built by setup; summary is a case")
 _AGG = ("Matplotlib's canvas and renderer interface, which Matplotlib calls with its own arguments: "
-        "tests/test_widgets.py::test_glyph_cache_draws_matplotlibs_pixels compares its pixels with Matplotlib's")
+        "tests/test_widgets.py::test_glyph_cache_draws_matplotlibs_pixels compares its pixels with Matplotlib's, "
+        "test_text_metrics_are_matplotlibs its text metrics")
 for _name in ("GlyphCachingCanvas", "GlyphCachingCanvas.get_renderer", "GlyphCachingRenderer",
-              "GlyphCachingRenderer.draw_text", "GlyphCachingRenderer.draw_mathtext"):
+              "GlyphCachingRenderer.draw_text", "GlyphCachingRenderer.draw_mathtext",
+              "GlyphCachingRenderer.get_text_width_height_descent"):
     record(f"helpers.widgets._agg.{_name}", _AGG)
 for _name in ("record", "replay"):
     record(f"helpers.widgets._agg.{_name}", "the explorers' drawing of static artists, called by Explorer.png only: "
@@ -1050,7 +1052,8 @@ _other("helpers.widgets.playground.Playground", lambda preset, hide: w_play.Play
        modes=("bad_type",))
 record("helpers.widgets.playground.PlaygroundSettings", "settings record of the playground; to_preset/from_preset are cases")
 record("helpers.widgets.base.Explorer", "the explorers' base class, built through a subclass")
-for _cls, _methods in ((("base", "Explorer"), ("invalidate", "last_ms", "png", "request", "static_html", "wait", "widget")),
+for _cls, _methods in ((("base", "Explorer"), ("invalidate", "last_ms", "png", "prepare", "request", "static_html", "wait",
+                                                  "widget")),
                        (("hyperparameters", "HyperparameterExplorer"), ("l2", "lr", "static_html", "update")),
                        (("learning_rate", "LearningRateExplorer"), ("curvatures", "mlp", "path", "precompute", "static_html",
                                                                     "update")),

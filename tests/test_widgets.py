@@ -82,12 +82,13 @@ def test_decision_boundary_is_the_contour_matplotlib_draws(reg_explorer):
 
 
 def _live_and_full(explorer):
-    """The frame the live widget shows (blitted) and a full draw of the same figure, as RGB arrays."""
+    """The frame the live widget shows (blitted: the PNG its last update put in the widget) and a full
+    draw of the same figure, as RGB arrays."""
     import io
 
     from PIL import Image
 
-    live = np.asarray(Image.open(io.BytesIO(explorer.png())).convert("RGB"))
+    live = np.asarray(Image.open(io.BytesIO(explorer.widget.children[-2].value)).convert("RGB"))
     explorer.fig.canvas.draw()
     full = np.asarray(explorer.fig.canvas.buffer_rgba())[..., :3].copy()
     return live, full
@@ -110,6 +111,7 @@ def test_live_frames_are_full_draws_pixel_for_pixel(lr_explorer, reg_explorer):
     _assert_live_is_full_draw(reg_explorer, [{"penalty": "L1", "lam": 0.1}, {"penalty": "L2", "lam": 0.0001},
                                              {"penalty": "none"}])
     p = widgets.Playground("dataset=xor&layers=1&units=4&lr=0.3", steps_per_frame=5)
+    p.widget
     p.advance()
     _assert_live_is_full_draw(p, [{"lr": 1.0}, {}])
     assert p._xmax == 40
@@ -126,6 +128,32 @@ def test_live_frames_are_full_draws_pixel_for_pixel(lr_explorer, reg_explorer):
             assert p._xmax == 40
 
 
+def test_text_metrics_are_matplotlibs():
+    """The glyph canvas works out a string's width, height and descent (which place a centred title)
+    from its remembered layout: exactly Matplotlib's figures, for random strings of Latin, Greek,
+    symbols and a ligature ("fi"), in several sizes, weights and styles, the first time and again."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from helpers.widgets._agg import GlyphCachingRenderer
+
+    ours, matplotlib_own = GlyphCachingRenderer(100, 100, 80), RendererAgg(100, 100, 80)
+    rng = np.random.default_rng(1)
+    alphabet = [chr(c) for c in range(32, 127)] + list("λα·|≤≥×−°µσ²³★→") + ["fi", "ffl"]
+    cases = [("final loss 0.123", FontProperties(size=10))]
+    for _ in range(400):
+        cases.append(("".join(rng.choice(alphabet, rng.integers(1, 30))),
+                      FontProperties(size=float(rng.choice([6, 8, 9.5, 10, 11, 14])),
+                                     weight=str(rng.choice(["normal", "bold"])),
+                                     style=str(rng.choice(["normal", "italic"])))))
+    for again in (False, True):
+        for s, prop in cases:
+            expected = matplotlib_own.get_text_width_height_descent(s, prop, False)
+            assert ours.get_text_width_height_descent(s, prop, False) == expected, (s, prop, again)
+    assert ours.get_text_width_height_descent("", FontProperties(size=10), False) == \
+        matplotlib_own.get_text_width_height_descent("", FontProperties(size=10), False)
+
+
 def test_glyph_cache_draws_matplotlibs_pixels():
     """The explorers' canvas draws text from remembered glyph bitmaps: byte for byte what Matplotlib's
     own Agg canvas draws, for many strings, sizes, weights, styles, angles and sub-pixel positions,
@@ -140,6 +168,7 @@ def test_glyph_cache_draws_matplotlibs_pixels():
     texts = [dict(x=rng.uniform(-0.05, 1.0), y=rng.uniform(-0.05, 1.0), s="".join(rng.choice(alphabet, rng.integers(1, 25))),
                   fontsize=float(rng.choice([6, 8, 9.5, 10, 11, 14])), rotation=float(rng.choice([0, 90, 30, -45])),
                   fontweight=str(rng.choice(["normal", "bold"])), style=str(rng.choice(["normal", "italic"])),
+                  ha=str(rng.choice(["left", "center", "right"])), va=str(rng.choice(["baseline", "center", "top"])),
                   color=tuple(rng.uniform(0, 1, 3))) for _ in range(60)]
 
     def draw(canvas_class, shift):
@@ -154,7 +183,7 @@ def test_glyph_cache_draws_matplotlibs_pixels():
             fig.text(0.1 + 0.27 * i + shift, 0.9, maths, fontsize=9 + i, rotation=(0, 30, 90)[i])
         for t in texts:
             fig.text(t["x"] + shift, t["y"], t["s"], fontsize=t["fontsize"], rotation=t["rotation"],
-                     fontweight=t["fontweight"], style=t["style"], color=t["color"])
+                     fontweight=t["fontweight"], style=t["style"], color=t["color"], ha=t["ha"], va=t["va"])
         return canvas
 
     import matplotlib as mpl
@@ -165,6 +194,7 @@ def test_glyph_cache_draws_matplotlibs_pixels():
     for hinting in ("default", "no_hinting", "default"):
         with mpl.rc_context({"text.hinting": hinting}):
             assert np.array_equal(_pixels(canvas.figure), _pixels(plain.figure)), hinting
+    hits = 0
     for shift, hinting in ((0.0, "default"), (0.00123, "default"), (0.0377, "default"), (0.0, "no_hinting")):
         with mpl.rc_context({"text.hinting": hinting}):  # whole and fractional pixel offsets; other hinting
             expected = _pixels(draw(FigureCanvasAgg, shift).figure)
@@ -172,8 +202,10 @@ def test_glyph_cache_draws_matplotlibs_pixels():
             first = _pixels(canvas.figure)
             second = _pixels(canvas.figure)
         renderer = canvas.get_renderer()
-        assert renderer.hits > 0 and renderer.misses > 0
+        assert renderer.misses > 0  # glyphs rendered; the second draw takes its strings from memory
+        hits += renderer.hits  # a glyph met again at the same sub-pixel fraction, drawn from memory
         assert np.array_equal(first, expected) and np.array_equal(second, expected), (shift, hinting)
+    assert hits > 0
 
 
 def _png_changed(explorer, before):

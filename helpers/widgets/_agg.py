@@ -44,6 +44,7 @@ class GlyphCachingRenderer(RendererAgg):
         self._glyphs: OrderedDict = OrderedDict()
         self._layouts: OrderedDict = OrderedDict()
         self._strings: OrderedDict = OrderedDict()
+        self._metrics: dict = {}  # glyph -> (lowest, highest, advance), see _glyph_metrics
         #: Glyphs drawn from memory and glyphs rendered by FreeType, since this renderer was made.
         self.hits = 0
         self.misses = 0
@@ -67,6 +68,41 @@ class GlyphCachingRenderer(RendererAgg):
         else:
             self._layouts.move_to_end(key)
         return items
+
+    def _glyph_metrics(self, ft_object, size: float, glyph_index: int, flags) -> tuple:
+        """A glyph's ``(lowest, highest, advance)`` in 1/64 pixel: its outline's box in y (hinted as
+        it is drawn) and its horizontal advance, remembered per glyph."""
+        key = (ft_object.fname, size, self.dpi, glyph_index, flags, _settings())
+        metrics = self._metrics.get(key)
+        if metrics is None:
+            ft_object.set_size(size, self.dpi)
+            glyph = ft_object.load_glyph(glyph_index, flags)
+            metrics = self._metrics[key] = (glyph.bbox[1], glyph.bbox[3], glyph.horiAdvance)
+        return metrics
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        """Matplotlib's text metrics, from the remembered layout instead of a second one.
+
+        Matplotlib asks FreeType to lay the string out once for its extent (``set_text``) and once
+        more to draw it. ``set_text``'s width is the pen's advance after the last glyph, its height
+        and descent the vertical extent of the glyphs' hinted outlines; the same figures follow from
+        the layout that :meth:`draw_text` remembers and each glyph's remembered box and advance.
+        ``tests/test_widgets.py`` compares them with Matplotlib's over many strings and fonts."""
+        if ismath or not isinstance(s, str) or not s:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        flags = get_hinting_flag()
+        font = self._prepare_font(prop)
+        size = prop.get_size_in_points()
+        items = self._layout(font, s, size, flags, None)
+        if not items or any(glyph_index == 0 for _, glyph_index, _, _ in items):  # a missing glyph: warned about
+            return super().get_text_width_height_descent(s, prop, ismath)
+        low, high = math.inf, -math.inf
+        for ft_object, glyph_index, _, y in items:
+            bottom, top, advance = self._glyph_metrics(ft_object, size, glyph_index, flags)
+            pen = round(0x40 * y)
+            low, high = min(low, bottom + pen), max(high, top + pen)
+        width = round(0x40 * items[-1][2]) + advance  # the last glyph's advance
+        return width / 64.0, (high - low) / 64.0, -low / 64.0
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath == "TeX":

@@ -167,6 +167,9 @@ class Explorer(abc.ABC):
         self._boxes: dict = {}  # axes -> the region its redraws clear: every tight box it has had, united
         self._panels: dict = {}  # (axes, state) -> its part of the background in that state (see prepare)
         self._showing: dict = {}  # axes -> the state its part of the background shows
+        self._frame: set | None = None  # while a frame is drawn: the artists drawn so far
+        self._live = False  # in an update whose frame goes to the widget
+        self._trainer_pool = None  # the training thread (see _train_soon)
         # Coalescing: an update runs under _lock; slider moves from the browser wait in _pending
         # (newer values overwrite older ones) for one worker thread, so moves that an update
         # overtook are dropped instead of queued.
@@ -278,6 +281,15 @@ class Explorer(abc.ABC):
         that a full draw paints over them (the points over the probability map, a legend or a
         spine over a loss curve), in the full draw's order. Then :func:`_png_rgb` encodes the pixels.
         """
+        self._begin_frame()
+        self._draw_moving()
+        self._frame = None
+        return _png_rgb(np.asarray(self.fig.canvas.buffer_rgba()))
+
+    def _begin_frame(self) -> None:
+        """Start a frame, unless one is started: the background restored (drawn first if needed)."""
+        if self._frame is not None:
+            return
         canvas = self.fig.canvas
         moving = [a for a in self._dynamic if a.get_visible()]
         if self._bg is None:
@@ -291,10 +303,20 @@ class Explorer(abc.ABC):
             self._redraw_background(moving)
         else:
             canvas.restore_region(self._bg)
+        self._frame = set()  # the artists this frame has drawn
+
+    def _draw_moving(self, axes=None) -> None:
+        """Draw the frame's moving artists (with the static ones over them) not drawn yet: all, or
+        those of ``axes``. Artists of different axes do not overlap, so drawing some axes first
+        gives the pixels of drawing them all in one go."""
         from ._agg import record, replay
 
-        renderer = canvas.get_renderer()
+        renderer = self.fig.canvas.get_renderer()
+        moving = [a for a in self._dynamic if a.get_visible()]
         for a in self._in_drawing_order(moving):
+            if a in self._frame or (axes is not None and a.axes not in axes):
+                continue
+            self._frame.add(a)
             if a in self._dynamic:
                 self.fig.draw_artist(a)
             elif a in self._recorded:  # a static artist: the same drawing calls every time
@@ -304,7 +326,13 @@ class Explorer(abc.ABC):
                 panel = self._panels.get((a.axes, self._showing.get(a.axes)))
                 if panel is not None:  # the same calls whenever the axes shows this state again
                     panel["recorded"][a] = self._recorded[a]
-        return _png_rgb(np.asarray(canvas.buffer_rgba()))
+
+    def _draw_ready(self, *axes) -> None:
+        """In an update shown live, draw the moving artists of ``axes`` now, while the model of the
+        others still trains on the training thread (:meth:`_train_soon`): the frame's other half."""
+        if self._live:
+            self._begin_frame()
+            self._draw_moving(axes)
 
     def _blanked(self, moving: list):
         """While in this context, the moving artists and the static ones always drawn over them are
@@ -458,6 +486,20 @@ class Explorer(abc.ABC):
         finally:
             self._train_ms += 1000 * (time.perf_counter() - start)
 
+    def _train_soon(self, trainer, *args, **kwargs):
+        """Start ``trainer.train(*args, **kwargs)`` on the training thread and return its future, so
+        that the frame's parts that do not need the model are drawn meanwhile on the other core
+        (TensorFlow releases the GIL while it computes). Its time counts as training time."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._trainer_pool is None:
+            self._trainer_pool = ThreadPoolExecutor(1, thread_name_prefix=f"{type(self).__name__} training")
+
+        def run():
+            return self._train(trainer, *args, **kwargs)
+
+        return self._trainer_pool.submit(run)
+
     def _apply(self, settings: dict, validators: dict) -> float:
         """Check the given settings (``None`` means unchanged) with their validators (name ->
         function returning the allowed value), then set them all and redraw; returns milliseconds
@@ -473,9 +515,14 @@ class Explorer(abc.ABC):
         with self._lock:
             self._train_ms = 0.0
             start = time.perf_counter()
-            work()
-            if self._widget is not None:
-                self._image.value = self.png()
+            self._live = self._widget is not None
+            try:
+                work()
+                if self._widget is not None:
+                    self._image.value = self.png()
+            finally:
+                self._live = False
+                self._frame = None
             total = 1000 * (time.perf_counter() - start)
             self.timings = {"train": self._train_ms, "draw": total - self._train_ms, "total": total}
             if self._widget is not None:

@@ -44,7 +44,7 @@ class LearningRateExplorer(Explorer):
             explore.MLPConfig(hidden=(16, 16), activation="tanh", optimizer="sgd",
                               steps=whole("mlp_steps", mlp_steps, 1, 2000)),
             x, y, grid=grid, seed=seed)
-        self._cache: dict[float, explore.MLPResult] = {}
+        self._cache: dict = {}  # lr -> its explore.MLPResult (or the future of it, while it trains)
         super().__init__()
         if self.device != "CPU":  # on a GPU, every slider position in one batched run
             self.precompute()
@@ -66,6 +66,12 @@ class LearningRateExplorer(Explorer):
         lr = self.lr if lr is None else lr
         if lr not in self._cache:
             self._cache[lr] = self._train(self.trainer, lr)
+        elif not isinstance(self._cache[lr], explore.MLPResult):  # still training (see _draw)
+            try:
+                self._cache[lr] = self._cache[lr].result()
+            except BaseException:
+                del self._cache[lr]
+                raise
         return self._cache[lr]
 
     def precompute(self) -> float:
@@ -145,6 +151,9 @@ class LearningRateExplorer(Explorer):
         self.invalidate(ax)
 
     def _draw(self) -> None:
+        if self.lr not in self._cache:  # trains on the training thread while the quadratic is drawn
+            training = self._train_soon(self.trainer, self.lr)
+            self._cache[self.lr] = training
         self._draw_surface()
         path = self.path()
         curv = self.curvatures()
@@ -158,6 +167,7 @@ class LearningRateExplorer(Explorer):
         shown = f" (blew up at step {path.diverged_at})" if path.diverged_at else ""
         self.ax_surf.set_title(f"α·L = {self.lr * L:g}: {regime}{shown}", fontsize=10, color=color)
         self.l_qloss.set_data(np.arange(len(path.losses)), np.maximum(path.losses, self.QLOSS_RANGE[0]))
+        self._draw_ready(self.ax_surf, self.ax_qloss)
 
         res = self.mlp()
         loss = res.train_loss[0]
