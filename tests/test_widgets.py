@@ -154,6 +154,36 @@ def test_text_metrics_are_matplotlibs():
         matplotlib_own.get_text_width_height_descent("", FontProperties(size=10), False)
 
 
+def test_layouts_put_together_from_pairs_are_freetypes():
+    """A new title is laid out from remembered pairs of neighbouring characters: exactly the glyphs and
+    positions FreeType and HarfBuzz give the whole string, for random strings of ASCII and symbols in
+    several sizes, weights and styles; a ligature ("fi") or a Greek letter makes it lay the string out whole."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    from helpers.widgets._agg import GlyphCachingRenderer
+
+    renderer = GlyphCachingRenderer(100, 100, 80)
+    flags = get_hinting_flag()
+    rng = np.random.default_rng(2)
+    alphabet = [chr(c) for c in range(32, 127)] + list("·≤≥×−°²³★→%–…")
+    composed = 0
+    for _ in range(600):
+        prop = FontProperties(size=float(rng.choice([6, 8, 9.5, 10, 11, 14])), weight=str(rng.choice(["normal", "bold"])),
+                              style=str(rng.choice(["normal", "italic"])))
+        s = "".join(rng.choice(alphabet, rng.integers(2, 40)))
+        font = renderer._prepare_font(prop)
+        size = prop.get_size_in_points()
+        assert renderer._composes(font, size, flags)
+        composed += renderer._composed(font, s, size, flags) is not None
+        assert renderer._layout(font, s, size, flags, None) == renderer._laid_out(font, s, flags), (s, prop)
+    assert composed > 500  # most random strings hold no ligature
+    font = renderer._prepare_font(FontProperties(size=10))
+    assert renderer._composed(font, "final loss", 10.0, flags) is None  # "fi" is one glyph
+    for s in ("final loss 0.123", "L2, λ = 0.1: loss 0.5", "λ-TC2"):  # laid out whole
+        assert renderer._layout(font, s, 10.0, flags, None) == renderer._laid_out(font, s, flags)
+
+
 def test_glyph_cache_draws_matplotlibs_pixels():
     """The explorers' canvas draws text from remembered glyph bitmaps: byte for byte what Matplotlib's
     own Agg canvas draws, for many strings, sizes, weights, styles, angles and sub-pixel positions,
