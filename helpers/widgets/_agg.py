@@ -182,13 +182,18 @@ class GlyphCachingRenderer(RendererAgg):
         features = mtext.get_fontfeatures() if mtext is not None else None
         key = (font.fname, size, self.dpi, s, x, y, angle, flags, _settings(),
                None if features is None else tuple(features), mtext.get_language() if mtext is not None else None)
-        runs = self._strings.get(key)
-        if runs is None:
+        entry = self._strings.get(key)
+        if entry is None:  # a new string: drawn glyph by glyph, as Matplotlib draws it
             items = ((ft_object, size, glyph_index, dx, dy)
                      for ft_object, glyph_index, dx, dy in self._layout(font, s, size, flags, mtext))
-            runs = self._runs(self._placed(items, flags, x, y, angle))
-            self._remember(self._strings, key, runs, STRINGS_KEPT)
+            placed = self._placed(items, flags, x, y, angle)
+            self._remember(self._strings, key, ("placed", placed), STRINGS_KEPT)
+            runs = [(bitmap, left, top + bitmap.shape[0]) for bitmap, left, top in placed]
         else:
+            kind, runs = entry
+            if kind == "placed":  # drawn again: its glyphs merged into a few masks, kept for next time
+                runs = self._runs(runs)
+                self._strings[key] = ("runs", runs)
             self._strings.move_to_end(key)
         for mask, left, bottom in runs:
             self._renderer.draw_text_image(mask, left, bottom, 0, gc)
