@@ -40,6 +40,9 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 
 #: A model whose training loss passes this value (or stops being finite) counts as diverged.
 DIVERGENCE_LOSS = 50.0
+#: Largest memory (bytes) for working out the validation losses after the training loop, in one
+#: batch: every step's parameters and the first hidden layer's activations (see ``MLPTrainer._build``).
+VAL_AFTER_BYTES = 16 * 2**20
 #: A quadratic path counts as diverged once a coordinate passes this many times its starting size
 #: (or this value, from a start within 1 of the minimum): a converging rate never moves a coordinate
 #: away from the minimum, so no converging run is flagged, whatever its start.
@@ -332,7 +335,13 @@ class MLPTrainer:
         return x, y
 
     # -- the compiled loop ---------------------------------------------------------------------
-    def _build(self):
+    def _build(self, val_after: bool = False):
+        """The compiled training loop, and (``val_after``) the compiled validation curve.
+
+        ``val_after``: the loop keeps the parameters each step starts with, and the validation loss
+        of every step is worked out after it, in one batch of steps x K models (the same sums as
+        inside the loop, within float rounding); :meth:`train_in_two` runs it while the caller
+        draws what needs only the trained model. Otherwise it is worked out inside the loop."""
         import tensorflow as tf
 
         cfg = self.config
@@ -377,6 +386,10 @@ class MLPTrainer:
             train_losses = tf.TensorArray(tf.float32, size=steps + 1)
             val_losses = tf.TensorArray(tf.float32, size=steps + 1)
             diverged = tf.zeros_like(lr, tf.int32) - 1
+            started, alive_at = [], []  # with val_after: each step's parameters, and which models were alive
+            if has_val and val_after:
+                started = [tf.TensorArray(tf.float32, size=steps, element_shape=p.shape) for p in params]
+                alive_at = tf.TensorArray(tf.bool, size=steps, element_shape=lr.shape)
             for t in tf.range(steps):
                 if batch is None:
                     xb, yb = x, y
@@ -393,7 +406,10 @@ class MLPTrainer:
                 full_loss = data_loss if batch is None else bce(params, x, y)
                 alive = diverged < 0
                 train_losses = train_losses.write(t, tf.where(alive, full_loss, np.nan))
-                if has_val:
+                if has_val and val_after:
+                    started = [a.write(t, p) for a, p in zip(started, params)]
+                    alive_at = alive_at.write(t, alive)
+                elif has_val:
                     val_losses = val_losses.write(t, tf.where(alive, bce(params, xv, yv), np.nan))
                 tf_t = tf.cast(t + 1, tf.float32)
                 new_params, new_m, new_v = [], [], []
@@ -435,14 +451,25 @@ class MLPTrainer:
                 "train_accuracy": accuracy(params, x, y),
             }
             if has_val:
-                val_losses = val_losses.write(steps, tf.where(alive, bce(params, xv, yv), np.nan))
-                out["val_loss"] = tf.transpose(val_losses.stack())
+                last = tf.where(alive, bce(params, xv, yv), np.nan)
+                if val_after:
+                    out["started"], out["alive_at"], out["last_val_loss"] = [a.stack() for a in started], \
+                        alive_at.stack(), last
+                else:
+                    out["val_loss"] = tf.transpose(val_losses.write(steps, last).stack())
                 out["val_accuracy"] = accuracy(params, xv, yv)
             if has_grid:
                 out["grid_probs"] = tf.sigmoid(logits(params, grid))
             return out
 
-        return tf.function(run, jit_compile=self.jit, reduce_retracing=True)
+        def val_curve(started, alive_at, last, xv, yv):
+            """(K, steps + 1) validation losses from every step's parameters ((steps, K, ...) each)."""
+            every = [tf.reshape(a, [-1, *a.shape[2:]]) for a in started]
+            during = tf.reshape(bce(every, xv, yv), [steps, -1])
+            return tf.transpose(tf.concat([tf.where(alive_at, during, np.nan), last[None]], axis=0))
+
+        loop = tf.function(run, jit_compile=self.jit, reduce_retracing=True)
+        return (loop, tf.function(val_curve, jit_compile=self.jit, reduce_retracing=True)) if val_after else loop
 
     # -- public API ----------------------------------------------------------------------------
     def _data(self) -> tuple:
@@ -478,6 +505,19 @@ class MLPTrainer:
         default: the trainer's fixed initialisation. ``step0``: index of the first step, which
         makes the mini-batches of a continued run differ from the first run's.
         """
+        result, finish = self.train_in_two(lr, l1, l2, start=start, step0=step0)
+        return finish()
+
+    def train_in_two(self, lr, l1=0.0, l2=0.0, *, start: list[np.ndarray] | None = None,
+                     step0: int = 0) -> tuple[MLPResult, object]:
+        """:meth:`train` in two parts: the result without its validation losses, and a function that
+        works them out and returns the whole result (the same object, its ``val_loss`` filled in).
+
+        Where every step's parameters fit in a few megabytes, the validation losses are worked out
+        after the loop, in one batch; for the regularisation explorer (30 training points, 200
+        validation points) that is most of the work, and an explorer draws the decision map and
+        the weights meanwhile. Otherwise they come with the first part (``val_loss`` already set).
+        Same arguments as :meth:`train`."""
         import time
 
         import tensorflow as tf
@@ -500,8 +540,12 @@ class MLPTrainer:
             for value in arr:
                 number(name, value, 0.0, 10.0)
         if self._fn is None:
-            self._fn = self._build()
-            self._calls = {}
+            self._fn, self._calls = {}, {}
+        width = max(self.config.sizes)
+        val_after = self.x_val is not None and 4 * self.config.steps * k * (
+            sum(p.size for p in self.init) + len(self.x_val) * width) <= VAL_AFTER_BYTES
+        if val_after not in self._fn:
+            self._fn[val_after] = self._build(val_after)
         if start is None:
             params = self._initial(k)
         else:
@@ -518,9 +562,10 @@ class MLPTrainer:
         start = time.perf_counter()
         # The traced function for k settings, called directly: tf.function's argument matching on
         # every call cost about a millisecond, as much as 20 training steps of a small model.
-        call = self._calls.get(k)
+        loop = self._fn[val_after][0] if val_after else self._fn[val_after]
+        call = self._calls.get((k, val_after))
         if call is None:
-            call = self._calls[k] = self._fn.get_concrete_function(*args)
+            call = self._calls[(k, val_after)] = loop.get_concrete_function(*args)
         out = call(*args)
         device = out["train_loss"].device
         result = MLPResult(
@@ -535,4 +580,19 @@ class MLPTrainer:
         result.seconds = time.perf_counter() - start
         result.device = "GPU" if "GPU" in device.upper() else "CPU"
         self.last_device = result.device
-        return result
+        if not val_after:
+            return result, lambda: result
+        xv, yv = self._data()[2:4]
+        parts = (out["started"], out["alive_at"], out["last_val_loss"], xv, yv)
+
+        def finish() -> MLPResult:
+            if result.val_loss is None:
+                begun = time.perf_counter()
+                curve = self._calls.get((k, "val"))
+                if curve is None:
+                    curve = self._calls[(k, "val")] = self._fn[True][1].get_concrete_function(*parts)
+                result.val_loss = curve(*parts).numpy()
+                result.seconds += time.perf_counter() - begun
+            return result
+
+        return result, finish

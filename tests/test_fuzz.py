@@ -754,6 +754,9 @@ case("helpers.explore.MLPTrainer.train", lambda **kw: TRAINER().train(**kw),
       "start": Arg(None, None, st.just("a") | st.just(5), st.just([np.zeros((1, 2, 4))] * 4) | st.just([np.zeros(3)]) | st.just(
           [np.full((1, 2, 4), NAN), np.zeros((1, 4)), np.zeros((1, 4, 1)), np.zeros((1, 1))])),
       "step0": Int(0, 0)}, modes=("bad_type", "bad_value"))
+case("helpers.explore.MLPTrainer.train_in_two", lambda **kw: TRAINER().train_in_two(**kw),
+     {"lr": RATE(Real(0.1, above=0, high=100.0)), "l1": RATE(Real(0.0, 0.0, 10.0)), "l2": RATE(Real(0.0, 0.0, 10.0)),
+      "step0": Int(0, 0)}, modes=("bad_type", "bad_value"))
 RESULT = _lazy(lambda: TRAINER().train([0.1, 0.5]))
 case("helpers.explore.MLPResult.setting", lambda k: RESULT().setting(k), {"k": Int(0, 0, 1)},
      check=lambda out, k: out.train_loss.shape[0] == 1 and np.array_equal(out.train_loss[0], RESULT().train_loss[k]))

@@ -284,9 +284,10 @@ def _browser_moves(slider, values):
 
 
 def _counting_trainings(monkeypatch, explorer):
+    """Record the arguments of every training the explorer's trainer runs (``train`` runs ``train_in_two``)."""
     calls = []
-    train = explorer.trainer.train
-    monkeypatch.setattr(explorer.trainer, "train", lambda *a, **k: calls.append(a) or train(*a, **k))
+    work = explorer.trainer.train_in_two
+    monkeypatch.setattr(explorer.trainer, "train_in_two", lambda *a, **k: calls.append(a) or work(*a, **k))
     return calls
 
 

@@ -480,25 +480,25 @@ class Explorer(abc.ABC):
 
     def _train(self, trainer, *args, **kwargs):
         """``trainer.train(*args, **kwargs)``, its time counted as the update's training time."""
+        return self._training(trainer.train, *args, **kwargs)
+
+    def _training(self, work, *args, **kwargs):
+        """``work(*args, **kwargs)`` (a training call), its time counted as the update's training time."""
         start = time.perf_counter()
         try:
-            return trainer.train(*args, **kwargs)
+            return work(*args, **kwargs)
         finally:
             self._train_ms += 1000 * (time.perf_counter() - start)
 
-    def _train_soon(self, trainer, *args, **kwargs):
-        """Start ``trainer.train(*args, **kwargs)`` on the training thread and return its future, so
-        that the frame's parts that do not need the model are drawn meanwhile on the other core
-        (TensorFlow releases the GIL while it computes). Its time counts as training time."""
+    def _train_soon(self, work, *args, **kwargs):
+        """Start ``work(*args, **kwargs)`` (a training call) on the training thread and return its
+        future, so that the parts of the frame that do not need its result are drawn meanwhile on
+        the other core (TensorFlow releases the GIL while it computes). Its time counts as training."""
         from concurrent.futures import ThreadPoolExecutor
 
         if self._trainer_pool is None:
             self._trainer_pool = ThreadPoolExecutor(1, thread_name_prefix=f"{type(self).__name__} training")
-
-        def run():
-            return self._train(trainer, *args, **kwargs)
-
-        return self._trainer_pool.submit(run)
+        return self._trainer_pool.submit(self._training, work, *args, **kwargs)
 
     def _apply(self, settings: dict, validators: dict) -> float:
         """Check the given settings (``None`` means unchanged) with their validators (name ->

@@ -152,7 +152,7 @@ class LearningRateExplorer(Explorer):
 
     def _draw(self) -> None:
         if self.lr not in self._cache:  # trains on the training thread while the quadratic is drawn
-            training = self._train_soon(self.trainer, self.lr)
+            training = self._train_soon(self.trainer.train, self.lr)
             self._cache[self.lr] = training
         self._draw_surface()
         path = self.path()

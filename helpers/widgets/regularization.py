@@ -108,12 +108,14 @@ class RegularizationExplorer(Explorer):
                   self._zero_bar, self.ax_hist.title)
 
     def _draw(self) -> None:
-        res = self.result()
-        steps = np.arange(res.train_loss.shape[1])
-        self.l_train.set_data(steps, np.maximum(res.train_loss[0], self.LOSS_RANGE[0]))
-        self.l_val.set_data(steps, np.maximum(res.val_loss[0], self.LOSS_RANGE[0]))
-        name = "no penalty" if self.penalty == "none" else f"{self.penalty}, λ = {self.lam:g}"
-        self.ax_loss.set_title(f"{name}: validation loss {res.val_loss[0, -1]:.3f}", fontsize=10)
+        key = (self.penalty, 0.0 if self.penalty == "none" else self.lam)
+        curve = None
+        if key in self._cache:
+            res = self._cache[key]
+        else:  # the validation curve (most of the work) is worked out while the map and weights are drawn
+            l1, l2 = _penalty_strengths(*key)
+            res, finish = self._training(self.trainer.train_in_two, self.lr, l1=l1, l2=l2)
+            curve = self._train_soon(finish)
 
         probs = res.grid_probs[0].reshape(self.grid_size, self.grid_size)
         self._show_probabilities(probs)
@@ -127,6 +129,15 @@ class RegularizationExplorer(Explorer):
         self._zero_bar.set_height(max(n_zero, 0.5))
         self.ax_hist.set_title(f"weights: {n_zero / len(w):.0%} exactly zero · mean |w| {np.abs(w).mean():.3f}",
                                fontsize=10)
+        self._draw_ready(self.ax_map, self.ax_hist)
+
+        if curve is not None:
+            res = self._cache[key] = curve.result()
+        steps = np.arange(res.train_loss.shape[1])
+        self.l_train.set_data(steps, np.maximum(res.train_loss[0], self.LOSS_RANGE[0]))
+        self.l_val.set_data(steps, np.maximum(res.val_loss[0], self.LOSS_RANGE[0]))
+        name = "no penalty" if self.penalty == "none" else f"{self.penalty}, λ = {self.lam:g}"
+        self.ax_loss.set_title(f"{name}: validation loss {res.val_loss[0, -1]:.3f}", fontsize=10)
 
     def update(self, penalty: str | None = None, lam: float | None = None) -> float:
         """Change the ``penalty`` and/or its strength ``lam`` (λ; ``None``: keep), retrain if needed
