@@ -4,9 +4,11 @@ Run with `make bench` (not part of `make test`: a benchmark prints figures, it d
 For every slider value the explorer's cache of trained models is emptied first, so each update
 really trains (the canvas keeps the glyphs it has rendered, as it does in a reader's session: the
 first of the two sweeps draws every title for the first time); the time runs from the `update(...)` call (what a slider's callback does) until
-the new PNG is in the Image widget, split into training (the compiled TensorFlow call) and drawing
-(everything else: setting the artists, blitting, encoding); `cpu` is the process CPU time of the
-update (all threads). The naive way builds a Keras model of
+the new PNG is in the Image widget, split into training (the compiled TensorFlow calls) and drawing
+(the total less the training: setting the artists, blitting, encoding, except what was drawn on the
+other core while the model trained; the learning-rate explorer draws its quadratic half then, the
+regularisation explorer its map and weights while the validation curve is worked out); `cpu` is
+the process CPU time of the update (all threads). The naive way builds a Keras model of
 the same architecture and calls `fit` for the same number of steps (no drawing at all, so the
 ratio is conservative). Targets (issue 21): p95 of the total at most 33 ms for every explorer,
 and at least 300 times faster than the naive refit (naive p50 / explorer p50).
