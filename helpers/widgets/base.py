@@ -155,7 +155,8 @@ class Explorer(abc.ABC):
         self.fig = Figure(figsize=self.figsize, dpi=_DPI, layout="constrained")
         GlyphCachingCanvas(self.fig)  # Matplotlib's Agg pixels; titles drawn from remembered glyphs
         #: Milliseconds of the last update: ``"train"`` (the compiled training calls), ``"draw"``
-        #: (everything else: setting artists, blitting, encoding) and ``"total"``.
+        #: (the total less the training: setting artists, blitting, encoding, except what was drawn
+        #: on the other core while the model trained) and ``"total"``.
         self.timings = {"train": float("nan"), "draw": float("nan"), "total": float("nan")}
         self._train_ms = 0.0
         self._widget = None
