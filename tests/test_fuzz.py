@@ -634,7 +634,7 @@ _AGG = ("Matplotlib's canvas and renderer interface, which Matplotlib calls with
         "test_text_metrics_are_matplotlibs its text metrics")
 for _name in ("GlyphCachingCanvas", "GlyphCachingCanvas.get_renderer", "GlyphCachingRenderer",
               "GlyphCachingRenderer.draw_text", "GlyphCachingRenderer.draw_mathtext",
-              "GlyphCachingRenderer.get_text_width_height_descent"):
+              "GlyphCachingRenderer.get_text_width_height_descent", "GlyphCachingRenderer.prepare_text"):
     record(f"helpers.widgets._agg.{_name}", _AGG)
 for _name in ("record", "replay"):
     record(f"helpers.widgets._agg.{_name}", "the explorers' drawing of static artists, called by Explorer.png only: "

@@ -162,6 +162,7 @@ def test_layouts_put_together_from_pairs_are_freetypes():
     from matplotlib.font_manager import FontProperties
 
     from helpers.widgets._agg import GlyphCachingRenderer
+    from helpers.widgets._agg import _settings as mpl_settings
 
     renderer = GlyphCachingRenderer(100, 100, 80)
     flags = get_hinting_flag()
@@ -175,11 +176,19 @@ def test_layouts_put_together_from_pairs_are_freetypes():
         font = renderer._prepare_font(prop)
         size = prop.get_size_in_points()
         assert renderer._composes(font, size, flags)
-        composed += renderer._composed(font, s, size, flags) is not None
         assert renderer._layout(font, s, size, flags, None) == renderer._laid_out(font, s, flags), (s, prop)
+        together = renderer._composed(font, s, size, flags, None)  # however many of its pairs are new
+        composed += together is not None
+        assert together in (None, renderer._laid_out(font, s, flags)), (s, prop)
     assert composed > 500  # most random strings hold no ligature
     font = renderer._prepare_font(FontProperties(size=10))
     assert renderer._composed(font, "final loss", 10.0, flags) is None  # "fi" is one glyph
+    # A string of many new pairs is laid out whole; 8 of its pairs are learnt each time it comes.
+    pairs = renderer._pairs[(font.fname, 10.0, 80, flags, mpl_settings())]
+    fresh = "QZJXqzjx@#QZJXqzjx"
+    assert renderer._composed(font, fresh, 10.0, flags) is None
+    assert len({ab for ab in zip(fresh, fresh[1:]) if ab in pairs}) == 8  # of its 10 distinct pairs
+    assert renderer._composed(font, fresh, 10.0, flags) == renderer._laid_out(font, fresh, flags)
     for s in ("final loss 0.123", "L2, λ = 0.1: loss 0.5", "λ-TC2"):  # laid out whole
         assert renderer._layout(font, s, 10.0, flags, None) == renderer._laid_out(font, s, flags)
 

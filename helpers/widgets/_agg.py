@@ -29,6 +29,8 @@ from matplotlib.ft2font import RenderMode
 GLYPHS_KEPT = 4096
 LAYOUTS_KEPT = 1024
 STRINGS_KEPT = 1024
+#: New pairs of characters a string may bring and still be put together from pairs (see _composed).
+PAIRS_LEARNT = 8
 
 
 #: Strings laid out both ways when a font is first used (see GlyphCachingRenderer._composes).
@@ -97,23 +99,32 @@ class GlyphCachingRenderer(RendererAgg):
         return tuple((item.ft_object, item.glyph_index, item.x, item.y)
                      for item in font._layout(s, flags=flags, features=features, language=language))
 
-    def _composed(self, font, s: str, size: float, flags) -> tuple | None:
+    def _composed(self, font, s: str, size: float, flags, learn: int | None = PAIRS_LEARNT) -> tuple | None:
         """The layout of ``s`` put together from the layouts of its pairs of neighbouring characters,
-        or None where a pair is not two glyphs of their own (a ligature such as "fi").
+        or None where a pair is not two glyphs of their own (a ligature such as "fi"), or where more
+        than ``learn`` pairs are new (then ``learn`` of them are laid out and remembered: a string
+        of new pairs is laid out whole sooner than pair by pair).
 
         HarfBuzz places each glyph one advance after the previous one, adjusted by their pair's
         kerning, so the distance between two neighbours is the one in their pair's layout. Laying
         a string out costs FreeType about 25 µs a character (it loads each hinted glyph again); a
         title with a new number ("final loss 0.123") is then put together from remembered pairs."""
         pairs = self._pairs.setdefault((font.fname, size, self.dpi, flags, _settings()), {})
+        new = [ab for ab in dict.fromkeys(zip(s, s[1:])) if ab not in pairs]
+        if learn is not None and len(new) > learn:
+            new, whole = new[:learn], True
+        else:
+            whole = False
+        for a, b in new:
+            laid = self._laid_out(font, a + b, flags)
+            alone = [pairs.get(c) or pairs.setdefault(c, self._laid_out(font, c, flags)) for c in (a, b)]
+            simple = len(laid) == 2 and all(len(g) == 1 and g[0][:2] == p[:2] for g, p in zip(alone, laid))
+            pairs[a, b] = (laid[0], laid[1], laid[1][2] - laid[0][2]) if simple else None
+        if whole:
+            return None
         items, x = [], 0.0
         for a, b in zip(s, s[1:]):
-            pair = pairs.get((a, b), False)
-            if pair is False:
-                laid = self._laid_out(font, a + b, flags)
-                alone = (self._laid_out(font, a, flags), self._laid_out(font, b, flags))
-                simple = len(laid) == 2 and all(len(g) == 1 and g[0][:2] == p[:2] for g, p in zip(alone, laid))
-                pair = pairs[a, b] = (laid[0], laid[1], laid[1][2] - laid[0][2]) if simple else None
+            pair = pairs[a, b]
             if pair is None:
                 return None
             if not items:
@@ -121,6 +132,12 @@ class GlyphCachingRenderer(RendererAgg):
             x += pair[2]
             items.append((*pair[1][:2], x, pair[1][3]))
         return tuple(items)
+
+    def prepare_text(self, prop) -> None:
+        """Check ahead of time (about 25 ms) that strings in the font of ``prop`` may be laid out from
+        pairs, so that the first title drawn in it does not pay for the check."""
+        if prop.get_size_in_points() > 0:
+            self._composes(self._prepare_font(prop), prop.get_size_in_points(), get_hinting_flag())
 
     def _composes(self, font, size: float, flags) -> bool:
         """Whether :meth:`_composed` gives this font's own layouts, checked once per font, size and
@@ -130,7 +147,7 @@ class GlyphCachingRenderer(RendererAgg):
         verdict = self._composing.get(key)
         if verdict is None:
             verdict = self._composing[key] = all(
-                self._composed(font, probe, size, flags) in (None, self._laid_out(font, probe, flags))
+                self._composed(font, probe, size, flags, None) in (None, self._laid_out(font, probe, flags))
                 for probe in _PROBES)
         return verdict
 

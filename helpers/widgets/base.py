@@ -210,6 +210,12 @@ class Explorer(abc.ABC):
         self.fig.canvas.draw()
         self.fig.set_layout_engine("none")
         self.invalidate()
+        from matplotlib.text import Text
+
+        renderer = self.fig.canvas.get_renderer()
+        for artist in self._dynamic:  # the fonts of texts that change: checked now, not in a later update
+            if isinstance(artist, Text) and hasattr(renderer, "prepare_text"):
+                renderer.prepare_text(artist.get_fontproperties())
 
     def _dyn(self, *artists):
         """Register artists that change on every update; returns the first."""
