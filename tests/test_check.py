@@ -573,3 +573,343 @@ def test_small_network_rejects_a_model_without_dense_layers():
     model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Activation("sigmoid")])
     verdict = check.small_network(model)
     assert verdict.passed is False and verdict.message.strip(), verdict
+
+
+# ---- Issue 22: the power-law, sigmoid and mixture-of-experts checkers, right answers and near misses --------
+def _loglog_slope(x, y):
+    """The least-squares slope through (log x, log y), written out (no polyfit)."""
+    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    return float(((lx - lx.mean()) * (ly - ly.mean())).sum() / ((lx - lx.mean()) ** 2).sum())
+
+
+@pytest.mark.parametrize("answer", [
+    _loglog_slope,
+    lambda x, y: np.polyfit(np.log10(x), np.log10(y), 1)[0],               # any base: the ratio of logs is the same
+    lambda x, y: np.linalg.lstsq(np.stack([np.log(x), np.ones(len(x))], 1), np.log(y), rcond=None)[0][:1],
+])
+def test_power_law_exponent_accepts_every_least_squares_fit(answer):
+    verdict = check.power_law_exponent(answer)
+    assert verdict.passed is True and "slope" in verdict.message, verdict
+
+
+def _rejected_naming(verdict, words):
+    """The checker rejected the answer and its message holds each of ``words``."""
+    assert verdict.passed is False, verdict
+    for word in words:
+        assert word in verdict.message, (word, verdict.message)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda x, y: -_loglog_slope(x, y), ["sign", "-0.25"]),                       # L falls: k < 0
+    (lambda x, y: _loglog_slope(x, y) + 0.01, ["y = 3 x^-0.25", "returned -0.24", "slope"]),
+    (lambda x, y: _loglog_slope(x, y) - 0.002, ["returned -0.252"]),               # just past the tolerance
+    (lambda x, y: _loglog_slope(x, y) / np.log(10), ["returned -0.1086"]),         # log10 on one axis only
+    (lambda x, y: -0.25, ["noisy", "returned -0.25"]),                             # ignores the points
+    (lambda x, y: 1.001 * _loglog_slope(x, y), ["noisy", "least-squares slope"]),  # off by 0.1 %
+    (lambda x, y: np.polyfit(x, y, 1)[0], ["returned"]),                           # a line through x, y
+])
+def test_power_law_exponent_rejects_near_misses_and_says_how(answer, words):
+    verdict = check.power_law_exponent(answer)
+    _rejected_naming(verdict, words)
+
+
+def test_power_law_exponent_on_noisy_points_shows_the_expected_slope():
+    # The checker's noisy points are its own; the expected slope it shows is that of the points it passed.
+    seen = {}
+
+    def constant_after_recording(x, y):
+        seen["x"], seen["y"] = x.copy(), y.copy()
+        return -0.25
+
+    verdict = check.power_law_exponent(constant_after_recording)
+    assert not verdict and f"{_loglog_slope(seen['x'], seen['y']):.4g}" in verdict.message, verdict
+    assert abs(_loglog_slope(seen["x"], seen["y"]) + 0.25) > 1e-3  # noisy enough to tell a fit from a constant
+
+
+def _moe_written_out(d, f, e, k):
+    expert = d * f + f + f * d + d          # W_in, b_in, W_out, b_out
+    router = d * e if e > 1 else 0          # one expert needs no router
+    return e * expert + router, k * expert + router
+
+
+def test_moe_parameters_accepts_right_answers_in_any_form():
+    assert check.moe_parameters(_moe_written_out)
+    assert check.moe_parameters(lambda d, f, e, k: [float(v) for v in _moe_written_out(d, f, e, k)])  # 12.0 is 12
+
+
+@pytest.mark.parametrize("answer, words", [
+    # No router: named as such, whichever count it is.
+    (lambda d, f, e, k: tuple(v - (d * e if e > 1 else 0) for v in _moe_written_out(d, f, e, k)), ["router"]),
+    # A router for a single expert too: (16, 64, 1, 1) has 2 128 parameters, not 2 144.
+    (lambda d, f, e, k: tuple(v + (d if e == 1 else 0) for v in _moe_written_out(d, f, e, k)),
+     ["width=16", "experts=1", "2,128", "2,144", "two biases"]),
+    # Biases left out of each expert: (128, 512, 8, 1) has 8 x 131 712 + 1 024 = 1 054 720.
+    (lambda d, f, e, k: (e * 2 * d * f + d * e, k * 2 * d * f + d * e), ["total is 1,054,720", "not 1,049,600"]),
+    # Every expert active: 131 712 + 1 024 = 132 736 for top_k = 1.
+    (lambda d, f, e, k: (_moe_written_out(d, f, e, k)[0],) * 2, ["a token uses 132,736", "top_k"]),
+    # top_k = 2 at (64, 256, 4, 2) counted as one expert: 2 x 33 088 + 256 = 66 432.
+    (lambda d, f, e, k: (_moe_written_out(d, f, e, k)[0], _moe_written_out(d, f, e, 1)[1]), ["top_k=2", "66,432"]),
+    (lambda d, f, e, k: _moe_written_out(d, f, e, k)[0], ["two numbers"]),
+    (lambda d, f, e, k: tuple(v + 0.5 for v in _moe_written_out(d, f, e, k)), ["whole number"]),
+    (lambda d, f, e, k: (_moe_written_out(d, f, e, k)[0] - 1, _moe_written_out(d, f, e, k)[1]), ["total"]),
+    (lambda d, f, e, k: (_moe_written_out(d, f, e, k)[0], _moe_written_out(d, f, e, k)[1] + 1), ["a token uses"]),
+])
+def test_moe_parameters_rejects_mistakes_naming_the_count(answer, words):
+    verdict = check.moe_parameters(answer)
+    _rejected_naming(verdict, words)
+
+
+def test_moe_parameters_checks_every_shape_not_just_the_first():
+    # Right on the first configuration only: each of the others must be checked too.
+    first = (128, 512, 8, 1)
+    for bad in [(64, 256, 4, 2), (16, 64, 1, 1), (32, 128, 16, 4)]:
+        verdict = check.moe_parameters(
+            lambda d, f, e, k, bad=bad: tuple(v + ((d, f, e, k) == bad) for v in _moe_written_out(d, f, e, k)))
+        assert verdict.passed is False and f"width={bad[0]}, hidden={bad[1]}" in verdict.message, verdict
+    assert check.moe_parameters(lambda d, f, e, k: _moe_written_out(d, f, e, k) if (d, f, e, k) != first else (0, 0)
+                                ).passed is False
+
+
+def test_power_law_exponent_names_a_sign_error_just_off_0_25_and_unfinished_functions():
+    verdict = check.power_law_exponent(lambda x, y: -_loglog_slope(x, y) + 5e-4)  # 0.2505: still the sign
+    assert not verdict and "sign" in verdict.message, verdict
+    assert "your function still raises NotImplementedError" in str(check.power_law_exponent(todo_answer))
+
+
+def todo_answer(*args):
+    raise NotImplementedError
+
+
+# ---- Issue 22: each named mistake gets its own explanation (surviving mutants of the check sample) ---------
+def test_accuracy_function_explains_the_convention_at_exactly_one_half():
+    verdict = check.accuracy_function(lambda p, y: float(np.mean((np.asarray(p) >= 0.5) == np.asarray(y))))
+    assert verdict.passed is False and "exactly 0.5 is class 0" in verdict.message, verdict
+
+
+def test_budget_width_checks_every_depth_and_budget_not_only_the_first():
+    from helpers import params
+
+    def right(depth, budget):
+        return params.width_for_budget(2, 1, depth, budget)
+
+    assert check.budget_width(right)
+    # Right for depth 1 (the first case), one unit too narrow for every other depth.
+    verdict = check.budget_width(lambda d, b: right(d, b) - (d > 1))
+    assert verdict.passed is False and "depth 2" in verdict.message, verdict
+
+
+def test_compute_optimal_size_names_only_the_mistake_that_was_made():
+    budget = 1e11 * 86400
+    n = np.sqrt(budget / 120)
+    twice = check.compute_optimal_size(2 * n, budget)  # off by 2: no named mistake, the expected value
+    assert not twice and "divide by 120" not in twice.message and f"{n:.3g}" in twice.message, twice
+    no_root = check.compute_optimal_size(1.01 * budget / 120, budget)  # forgot the root, rounded by 1 %
+    assert not no_root and "square root" in no_root.message, no_root
+    sixth = check.compute_optimal_size(np.sqrt(budget / 6), budget)
+    assert not sixth and "divide by 120, not 6" in sixth.message, sixth
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda t: t * 16 * 256 + 256, ["T=4", "only the first dense layer", "embedding", "output layer"]),
+    (lambda t: t * 16 * 256 + 256 + 256 * 50 + 50, ["T=4", "embedding table", "800"]),
+    (lambda t: 50 * 16 + t * 16 * 256 + 256 * 50, ["T=4", "biases"]),
+])
+def test_context_param_count_names_the_missing_part(answer, words):
+    verdict = check.context_param_count(answer, 50)
+    _rejected_naming(verdict, words)
+
+
+@pytest.mark.parametrize("width, words", [
+    (356, ["left out the 13 d"]),    # 51281 / 144 = 356.1: blocks of 12 d² only
+    (348, ["position embedding"]),   # (50257 / 12 - 13) / 12 = 347.9: the token embedding alone
+    (4272, ["one block", "12 blocks"]),
+    (300, ["300 does not solve", "12 (12 d² + 13 d) = (50257 + 1024) d"]),
+])
+def test_embedding_balance_width_names_each_mistake(width, words):
+    verdict = check.embedding_balance_width(width)
+    _rejected_naming(verdict, words)
+
+
+def test_trend_extrapolation_spots_linear_growth_and_names_bad_values():
+    # 540e9 growing by 50 % of the start each year for 8 years: 540e9 x (1 + 0.5 x 8), not compounded.
+    verdict = check.trend_extrapolation(540e9 * (1 + 0.5 * 8), per_year=1.5)
+    assert not verdict and "compounds" in verdict.message, verdict
+    assert "your prediction should be a number" in str(check.trend_extrapolation("lots", per_year=1.5))
+    with pytest.raises(ValueError, match="years must be from 1 to 100, got 101"):
+        check.trend_extrapolation(1.0, per_year=1.5, years=101)
+
+
+def test_linear_predict_counts_the_wrong_labels():
+    def two_flipped(x, w, b):
+        labels = (x @ w + b > 0).astype(int)
+        labels[[0, 5]] = 1 - labels[[0, 5]]
+        return labels
+
+    verdict = check.linear_predict(two_flipped)
+    assert verdict.passed is False and verdict.message.startswith("2 of 12 labels differ"), verdict
+
+
+def test_int8_symmetric_shows_the_scale_that_uses_the_whole_range():
+    seen = []
+
+    def coarse(w):
+        seen.append(np.abs(w).max())
+        scale = 2 * np.abs(w).max() / 127
+        return np.round(w / scale), scale
+
+    verdict = check.int8_symmetric(coarse)
+    assert not verdict and "coarser than needed" in verdict.message, verdict
+    assert f"max|w| / 127 = {seen[0] / 127:.3g}" in verdict.message, verdict.message
+
+
+def test_moe_parameters_names_the_count_that_is_not_whole():
+    verdict = check.moe_parameters(lambda d, f, e, k: (_moe(d, f, e, k)[0] + 0.5, _moe(d, f, e, k)[1]))
+    assert not verdict and "total should be a whole number" in verdict.message, verdict
+
+
+def test_sigmoid_rejections_show_inputs_and_name_the_right_mistake():
+    # tanh is wrong everywhere: the message shows the inputs, what it returned and the expected values.
+    tanh = check.sigmoid(np.tanh)
+    assert not tanh and "for z = [-2." in tanh.message and "expected [0.1192" in tanh.message, tanh
+    assert "sigmoid(-z)" not in tanh.message
+    # 10 % too large: a wrong value, not a problem with 2-D inputs.
+    big = check.sigmoid(lambda z: 1.1 * nn.sigmoid(z))
+    assert not big and "expected" in big.message and "2-D" not in big.message, big
+    # Clipping z to [-10, 10] avoids the overflow but gives 0.99995 for z = 50: wrong far out.
+    clipped = check.sigmoid(lambda z: nn.sigmoid(np.clip(z, -10, 10)))
+    assert not clipped and "no NaN" in clipped.message, clipped
+
+
+def test_sigmoid_sees_a_division_by_zero_even_where_the_notebook_silenced_it():
+    # Right values everywhere, but 1 / e with e = exp(-1000) = 0 divides by zero on the way.
+    def divides_by_zero(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), 1 / (1 + 1 / e))
+
+    with np.errstate(divide="ignore"):
+        verdict = check.sigmoid(divides_by_zero)
+    assert verdict.passed is False and "warned" in verdict.message, verdict
+
+
+def test_softmax_overflow_explains_an_overflow_above_88_7():
+    verdict = check.softmax_overflow([0.0, 89.0])  # e^89 = 4.5e38 > float32's largest, 3.4e38
+    assert verdict.passed is True and "overflows float32" in verdict.message, verdict
+    assert "a single logit" in str(check.softmax_overflow([5.0]))
+
+
+def test_stable_bce_and_softmax_reject_right_values_that_warn_with_a_false_verdict():
+    def bce_both_branches(z, y):  # np.where evaluates both formulas: exp(1000) overflows in the unused one
+        z, y = np.asarray(z, float), np.asarray(y, float)
+        return float(np.mean(np.where(z >= 0, z - z * y + np.log1p(np.exp(-z)), -z * y + np.log1p(np.exp(z)))))
+
+    verdict = check.stable_bce(bce_both_branches)
+    assert verdict.passed is False and "NumPy warned" in verdict.message and "exp(-|z|)" in verdict.message, verdict
+
+    def softmax_with_an_unshifted_look(z):
+        z = np.asarray(z, float)
+        np.exp(z)  # computed, say, to print it: overflows for large logits
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    verdict = check.stable_softmax(softmax_with_an_unshifted_look)
+    assert verdict.passed is False and "NumPy warned" in verdict.message, verdict
+
+
+def test_false_verdicts_are_false_not_none():
+    no_b2 = check.backprop_gradients(lambda p, x, y: {k: v for k, v in
+                                                      nn.two_layer_gradients(p, x, y, "relu").items() if k != "b2"})
+    assert no_b2.passed is False and "no b2" in no_b2.message, no_b2
+    flat = check.gd_step(lambda t, g, lr: np.ravel(np.asarray(t) - lr * np.asarray(g))[:1])
+    assert flat.passed is False and "shape" in flat.message, flat
+
+
+@pytest.mark.parametrize("verdict_of, words", [
+    (lambda: check.conv_output_size(lambda n, k, p, s: (n + 2 * p - k) / s + 1.5), ["the output size should be a whole"]),
+    (lambda: check.dense_layer(lambda x, w, b: "text"), ["your dense layer should be"]),
+    (lambda: check.clip_global_norm(lambda g, c: ["a"] * len(g)), ["a clipped gradient should be"]),
+    (lambda: check.scaled_rate(lambda lr, b, nb: 1 / 0), ["your scaled_rate raised ZeroDivisionError"]),
+    (lambda: check.stable_rate("0.3"), ["your learning rate should be a number"]),
+    (lambda: check.chinchilla_bill(5.88e23, "many"), ["h100_hours should be a number"]),
+    (lambda: check.chinchilla_bill(5.88e23 / 3, 1.0), ["2 N D", "6 N D"]),
+    (lambda: check.data_parallel_batch(None, 4000), ["batch_size is None"]),
+    (lambda: check.gpt_block_params(lambda d: 12 * d * d), ["12 d²", "13 d"]),
+    (lambda: check.init_std(lambda i, o, a: np.sqrt(2 / i)), ["He's rule", "Glorot"]),
+    (lambda: check.integrated_gradients_function(lambda g, x, b, m: g(x)), ["saliency", "multiply by (x - baseline)"]),
+    (lambda: check.range_guard(3), ["your check should be a function, but got int"]),
+    (lambda: check.range_guard(lambda x, m, s: len(5)), ["refuse with ValueError", "only for values too far out"]),
+    (lambda: check.source_param_counts((30 * 128 + 128 * 128 + 128, 24449, 73985)), ["for 30 inputs", "only the weights"]),
+])
+def test_rejections_name_the_quantity_and_the_fix(verdict_of, words):
+    with np.errstate(all="ignore"):
+        verdict = verdict_of()
+    _rejected_naming(verdict, words)
+
+
+def test_range_guard_states_the_limit_it_checks():
+    too_strict = check.range_guard(_guard_at(9.0))
+    assert not too_strict and "the limit is 10" in too_strict.message, too_strict
+    too_loose = check.range_guard(_guard_at(11.0))
+    assert not too_loose and "beyond 10" in too_loose.message, too_loose
+
+
+def test_source_param_counts_repeats_the_three_counts_it_accepted():
+    verdict = check.source_param_counts((20609, 24449, 73985))
+    assert verdict.passed is True and "20609, 24449 and 73985" in verdict.message, verdict
+
+
+def test_standardiser_names_a_missing_division_only_when_that_is_the_mistake():
+    centred = check.standardiser(lambda a, b: b - a.mean(axis=0))
+    assert not centred and "does not divide by the standard deviation" in centred.message, centred
+    shifted = check.standardiser(lambda a, b: b - a.mean(axis=0) + 0.5)
+    assert not shifted and "does not divide" not in shifted.message, shifted
+
+
+def test_clip_per_example_shows_the_expected_rows_for_a_value_error():
+    verdict = check.clip_per_example(lambda g, c: 1.05 * _clip(g, c))
+    assert not verdict and "squared norm" not in verdict.message, verdict
+    assert "returned [[0.63, 0.84]" in verdict.message and "expected [[0.6" in verdict.message, verdict.message
+
+
+def test_random_search_names_skewed_exponents_not_uniform_rather_than_top_heavy():
+    def skewed(n, seed):  # log10 density rising linearly: 56 % in the top decade, not the 80 % of plain uniform
+        rng = np.random.default_rng(seed)
+        u = np.sqrt(rng.random((2, n)))
+        return 10 ** (-3.5 + 3 * u[0]), 10 ** (-5 + 4 * u[1])
+
+    verdict = check.random_search_draws(skewed)
+    assert not verdict and "not uniform from -3.5 to -0.5" in verdict.message, verdict
+    assert "top decade" not in verdict.message
+    plain = check.random_search_draws(lambda n, s: tuple(np.random.default_rng(s).uniform(lo, hi, n)
+                                                         for lo, hi in ((10 ** -3.5, 10 ** -0.5), (1e-5, 0.1))))
+    assert not plain and "top decade" in plain.message, plain
+
+
+def test_bpe_merge_merges_the_pair_in_its_order_only():
+    def either_order(ids, pair, new_id):  # also merges (b, a) for the pair (a, b)
+        out, i = [], 0
+        while i < len(ids):
+            if i + 1 < len(ids) and {ids[i], ids[i + 1]} == set(pair) and len(set(pair)) == 2:
+                out.append(new_id)
+                i += 2
+            elif i + 1 < len(ids) and (ids[i], ids[i + 1]) == tuple(pair):
+                out.append(new_id)
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        return out
+
+    verdict = check.bpe_merge(either_order)
+    assert verdict.passed is False and "merge([1, 2], (2, 1), 4) returned [4], expected [1, 2]" in verdict.message, verdict
+
+
+def test_params_for_loss_does_not_call_a_wrong_order_of_operations_a_flipped_sign():
+    # L^(1/k) / a instead of (L / a)^(1/k): 2^-10 / 4 = 0.000244, not the N = 1024 where L = 4 N^-0.1 reaches 2.
+    verdict = check.params_for_loss(lambda law, loss: loss ** (1 / law.exponent) / law.coefficient)
+    assert verdict.passed is False and "reaches that loss at N = 1024" in verdict.message, verdict
+    assert "flipped" not in verdict.message
+
+
+def test_softmax_overflow_suggests_a_row_that_overflows():
+    verdict = check.softmax_overflow([1.0, 2.0])
+    assert verdict.passed is False and "e.g. [100, 101]" in verdict.message and "e^88.7" in verdict.message, verdict

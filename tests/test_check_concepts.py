@@ -227,3 +227,20 @@ def test_shifted_accuracies_gives_a_falsy_verdict_for_a_wrong_accuracy():
 def test_compute_optimal_size_is_within_two_percent(factor, passed):
     budget = 1e11 * 86400  # C = 6 N D with D = 20 N gives N = sqrt(C / 120)
     _explained(check.compute_optimal_size(factor * np.sqrt(budget / 120), budget), passed)
+
+
+def test_gamma_and_identity_checkers_name_only_the_mistake_that_was_made(ring):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+
+    right = {g: SVC(kernel="rbf", C=1.0, gamma=g).fit(ring.x_train, ring.y_train).score(ring.x_val, ring.y_val)
+             for g in (0.01, 200)}
+    # An accuracy 5 points off is neither the training accuracy nor a percentage: the plain explanation.
+    _fails(check.gamma_accuracies({**right, 0.01: right[0.01] - 0.05}, ring), "gamma=0.01", "refit SVC")
+    assert "accuracy on the training points" not in check.gamma_accuracies({**right, 0.01: right[0.01] - 0.05},
+                                                                          ring).message
+    _fails(check.gamma_accuracies({g: 100 * a for g, a in right.items()}, ring), "percentages")
+    net = MLPClassifier((16, 16), activation="identity", max_iter=2000, random_state=0).fit(ring.x_train, ring.y_train)
+    off = check.identity_network_accuracy(net.score(ring.x_val, ring.y_val) - 0.05, ring)
+    _fails(off, "is not the validation accuracy of the identity-activation network")
+    assert "ReLU" not in off.message and "training points" not in off.message

@@ -283,3 +283,138 @@ def test_result_accessors_check_the_setting(tiny_result):
     np.testing.assert_allclose(zero.predict(np.zeros((2, 2)), "sigmoid"), 1 / (1 + np.exp(-2.0)))
     # the validation curve is the data loss on the validation set: here the same points as training.
     np.testing.assert_allclose(r.val_loss, r.train_loss, rtol=1e-6)
+
+
+# -- issue 22: what the trainer returns, checked against an independent NumPy network -----------------
+def _logistic(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+_NUMPY_ACTIVATIONS = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0), "sigmoid": _logistic,
+                      "linear": lambda a: a}
+
+
+def _numpy_logits(params, x, activation, k=0):
+    """The network's output logits for setting ``k``, in float64 NumPy: written out here, not taken from
+    helpers (``MLPResult.predict`` is the code under test elsewhere)."""
+    act = _NUMPY_ACTIVATIONS[activation]
+    h = np.asarray(x, np.float64)
+    layers = len(params) // 2
+    for i in range(layers):
+        h = h @ np.asarray(params[2 * i][k], np.float64) + np.asarray(params[2 * i + 1][k], np.float64)
+        if i < layers - 1:
+            h = act(h)
+    return h[:, 0]
+
+
+def _numpy_bce(z, y):
+    """Mean binary cross-entropy of logits ``z`` for 0/1 labels ``y`` (the stable form)."""
+    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+@pytest.fixture(scope="module")
+def sigmoid_run():
+    x, y = data.toy("moons", n=100, noise=0.2, seed=1)
+    xv, yv = data.toy("moons", n=60, noise=0.2, seed=2)
+    _, _, grid = plots.grid(1.5, 8)
+    trainer = explore.MLPTrainer(explore.MLPConfig(hidden=(6, 5), activation="sigmoid", steps=30), x, y,
+                                 x_val=xv, y_val=yv, grid=grid)
+    return trainer, trainer.train([0.5, 2.0])
+
+
+def test_sigmoid_hidden_units_match_a_numpy_forward_pass(sigmoid_run):
+    trainer, r = sigmoid_run
+    x, y, xv, yv = trainer.x_train, trainer.y_train, trainer.x_val, trainer.y_val
+    init = [p[None] for p in trainer.init]
+    # Tolerances allow for TF32 matrix products on a GPU (a 10-bit mantissa); on a CPU the match is closer.
+    # Before the first update both settings have the initial weights: the loss of a sigmoid network ...
+    start = _numpy_bce(_numpy_logits(init, x, "sigmoid"), y)
+    np.testing.assert_allclose(r.train_loss[:, 0], [start, start], rtol=1e-3)
+    # ... which is not the loss the same weights give with other units (so the activation is really used).
+    for other in ("tanh", "relu", "linear"):
+        assert abs(_numpy_bce(_numpy_logits(init, x, other), y) - start) > 3e-3 * start
+    for k in range(2):
+        z_train = _numpy_logits(r.params, x, "sigmoid", k)
+        z_val = _numpy_logits(r.params, xv, "sigmoid", k)
+        # The last entries of the curves are the losses of the returned parameters.
+        assert r.train_loss[k, -1] == pytest.approx(_numpy_bce(z_train, y), rel=1e-3)
+        assert r.val_loss[k, -1] == pytest.approx(_numpy_bce(z_val, yv), rel=1e-3)
+        np.testing.assert_allclose(r.grid_probs[k], _logistic(_numpy_logits(r.params, trainer.grid, "sigmoid", k)),
+                                   atol=1e-3)
+    assert r.train_loss[1, -1] < r.train_loss[1, 0]  # and it learns
+
+
+def test_accuracies_are_the_share_of_points_on_the_right_side(sigmoid_run):
+    trainer, r = sigmoid_run
+    assert r.val_accuracy.shape == r.train_accuracy.shape == (2,)
+    for k in range(2):
+        for x, y, got in ((trainer.x_train, trainer.y_train, r.train_accuracy[k]),
+                          (trainer.x_val, trainer.y_val, r.val_accuracy[k])):
+            z = _numpy_logits(r.params, x, "sigmoid", k)
+            near = np.abs(z) < 1e-3  # points so close to the boundary that rounding could move them either way
+            surely_right = np.mean(((z > 0) == (y > 0.5)) & ~near)
+            assert surely_right - 1e-6 <= got <= surely_right + np.mean(near) + 1e-6
+    # Training and validation points differ: the two accuracies are computed on their own data.
+    assert not np.array_equal(r.val_accuracy, r.train_accuracy)
+
+
+def test_a_logit_of_exactly_zero_counts_as_class_0():
+    # All-zero parameters on balanced labels stay zero (every gradient is 0), so every logit is exactly 0:
+    # probability 0.5, which is class 0 (p > 0.5 is class 1, as in Keras's binary_accuracy and predict).
+    x, y = _xy()
+    assert y.mean() == 0.5
+    t = explore.MLPTrainer(explore.MLPConfig(hidden=(4,), steps=5), x, y, x_val=x, y_val=np.zeros(len(x)))
+    r = t.train(0.1, start=[np.zeros((1, *p.shape)) for p in t.init])
+    assert all(np.all(p == 0) for p in r.params)
+    np.testing.assert_allclose(r.train_loss[0], np.log(2.0), rtol=1e-6)
+    assert r.train_accuracy[0] == 0.5
+    assert r.val_accuracy[0] == 1.0  # every validation label is 0, and every prediction class 0
+
+
+def test_settings_with_different_penalties_do_not_affect_each_other(moons_trainer):
+    lams = [0.0, 0.01, 0.1]
+    for penalty in ("l1", "l2"):
+        batch = moons_trainer.train([0.3] * 3, **{penalty: lams})
+        for k, lam in enumerate(lams):
+            single = moons_trainer.train(0.3, **{penalty: lam})
+            np.testing.assert_allclose(batch.train_loss[k], single.train_loss[0], rtol=2e-4, atol=1e-6)
+        assert batch.train_loss[0, -1] < batch.train_loss[2, -1]  # the strongest penalty fits worst
+
+
+def test_step0_chooses_the_minibatches_and_wraps_past_the_int32_range():
+    x, y = data.toy("moons", n=64, noise=0.2, seed=3)
+    t = explore.MLPTrainer(explore.MLPConfig(hidden=(4,), steps=4, batch_size=8), x, y)
+    losses = {s: t.train(0.5, step0=s).train_loss[0] for s in (0, 5, 61, 2**31 - 1 + 5)}
+    # The first entry is the loss before any update: the same whatever the batches.
+    assert len({v[0] for v in losses.values()}) == 1
+    # Another step0 draws other mini-batches, so the training curve differs ...
+    assert not np.array_equal(losses[0], losses[5]) and not np.array_equal(losses[0], losses[61])
+    # ... and a step0 past the int32 range is reduced modulo 2**31 - 1, not refused nor overflowed.
+    np.testing.assert_array_equal(losses[2**31 - 1 + 5], losses[5])
+
+
+def test_result_says_how_long_it_took_and_where_it_ran(tiny_result):
+    import time
+
+    import tensorflow as tf
+
+    trainer, _ = tiny_result
+    begin = time.perf_counter()
+    r = trainer.train(0.1)
+    wall = time.perf_counter() - begin
+    assert 0 < r.seconds <= wall
+    where = "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
+    assert r.device == where and trainer.last_device == where
+    assert r.setting(0).device == where and r.setting(0).seconds == r.seconds
+
+
+def test_adam_step_accepts_a_parameter_with_no_entries():
+    step, m, v = explore.adam_step(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), 1)
+    assert step.shape == m.shape == v.shape == (0, 3)
+
+
+def test_quadratic_path_accepts_curvatures_up_to_a_million():
+    path = explore.quadratic_path(1e-6, (1e6,), start=(0.5,), steps=2)  # lr L = 1: straight to the minimum
+    assert path.points[1, 0] == 0.0 and path.diverged_at is None
+    with pytest.raises(ValueError, match=r"curvatures\[0\] must be greater than 0 and at most 1e\+06"):
+        explore.quadratic_path(1e-6, (1e6 + 0.5,))

@@ -299,3 +299,161 @@ def test_matmul_rate_times_half_precision_products():
     # The three dtypes the docstring names all run (TensorFlow's CPU kernels have them too).
     for dtype in ("float16", "bfloat16"):
         assert scale.matmul_flops_per_second(16, dtype=dtype, repeats=1) > 0
+
+
+# ---- Issue 22: the CPU peak from fake /proc/cpuinfo, cpufreq files and CPU affinity ---------------------------
+_MAX_FREQ = "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"
+_BASE_FREQ = "/sys/devices/system/cpu/cpu0/cpufreq/base_frequency"
+
+
+@pytest.fixture
+def fake_files(monkeypatch):
+    """Replace the files helpers.scale reads by a dict {path: text}: a path not in it does not exist."""
+    import io
+
+    files: dict[str, str] = {}
+
+    def fake_open(path, *args, **kwargs):
+        if path not in files:
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return io.StringIO(files[path])
+
+    monkeypatch.setattr(scale, "open", fake_open, raising=False)
+    return files
+
+
+@pytest.mark.parametrize("files, clock, where", [
+    ({_MAX_FREQ: "3500000\n", _BASE_FREQ: "2100000\n"}, 3.5e9, "cpufreq maximum"),  # kHz, as Linux writes them
+    ({_BASE_FREQ: "2100000\n"}, 2.1e9, "cpufreq base"),
+    ({_MAX_FREQ: "unknown\n", _BASE_FREQ: "2100000\n"}, 2.1e9, "cpufreq base"),  # an unreadable value is skipped
+    ({}, 2.5e9, "'cpu MHz' of /proc/cpuinfo"),
+])
+def test_cpu_clock_comes_from_cpufreq_then_from_cpu_mhz(fake_files, files, clock, where):
+    fake_files.update(files)
+    peak = scale.cpu_peak_flops(CPUINFO, cores=2)  # CPUINFO's "cpu MHz" line (2500) is on its third line
+    assert peak.clock_hz == pytest.approx(clock, rel=1e-12)
+    assert peak.flops == pytest.approx(2 * clock * 64, rel=1e-12)
+    assert where in peak.note and f"{clock / 1e9:.2f} GHz" in peak.note
+
+
+@pytest.mark.parametrize("mhz, clock", [("0.000", None), ("0.5", 5e5), ("3000", 3e9)])
+def test_cpu_mhz_of_zero_means_no_clock(fake_files, mhz, clock):
+    peak = scale.cpu_peak_flops(f"processor\t: 0\ncpu MHz\t\t: {mhz}\nflags\t\t: sse2\n", cores=1)
+    assert peak.clock_hz == clock
+    if clock is None:
+        assert peak.flops is None and "no clock reported" in peak.note and "? (" in peak.note
+    else:
+        assert peak.flops == pytest.approx(clock * 16)
+
+
+def test_cpu_peak_reads_proc_cpuinfo_by_default(fake_files):
+    fake_files["/proc/cpuinfo"] = CPUINFO
+    peak = scale.cpu_peak_flops(cores=3)
+    assert (peak.flops_per_cycle, peak.clock_hz, peak.flops) == (64, 2.5e9, 3 * 2.5e9 * 64)
+    assert "AVX-512" in peak.note and "3 cores" in peak.note
+    # Without /proc/cpuinfo (not Linux): no flags, so SSE's 4 lanes, and no clock.
+    del fake_files["/proc/cpuinfo"]
+    bare = scale.cpu_peak_flops(cores=3)
+    assert (bare.flops_per_cycle, bare.clock_hz, bare.flops) == (16, None, None) and "SSE" in bare.note
+    with pytest.raises(TypeError, match="cpuinfo must be the text of /proc/cpuinfo, got int"):
+        scale.cpu_peak_flops(3)
+
+
+def test_cpu_peak_counts_the_physical_cores_this_process_may_use(fake_files, monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)  # the machine's; the affinity is what this process gets
+    # siblings / cpu cores = 2 hardware threads per core: 8 logical CPUs are 4 cores.
+    assert scale.cpu_peak_flops(CPUINFO).cores == 4
+    assert scale.cpu_peak_flops(CPUINFO).flops == 4 * 2.5e9 * 64
+    # No siblings line: one thread per core.
+    assert scale.cpu_peak_flops("flags : avx\ncpu MHz : 1000\n").cores == 8
+    # Where the affinity is unknown (macOS, Windows), every CPU of the machine; at least one core.
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert scale.cpu_peak_flops(CPUINFO).cores == 16
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert scale.cpu_peak_flops("flags : avx\n").cores == 1
+
+
+def test_flops_per_token_refuses_a_transformer_without_layers_context_or_width():
+    for name in ("layers", "context", "d_model"):
+        sizes = dict(layers=2, context=8, d_model=4) | {name: 0}
+        with pytest.raises(ValueError, match=f"^{name} must be at least 1, got 0"):
+            scale.flops_per_token(100, **sizes)
+
+
+def test_matmul_rate_is_2_n_cubed_over_the_best_time(monkeypatch):
+    import types
+
+    # A fake clock: the three timed products take 4, 2 and 3 ms; the rate uses the best, 2 ms.
+    ticks = iter([0.0, 0.004, 1.0, 1.002, 2.0, 2.003])
+    monkeypatch.setattr(scale, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
+    assert scale.matmul_flops_per_second(16, repeats=3) == pytest.approx(2 * 16 ** 3 / 0.002)
+
+
+def test_matmul_rate_refuses_sizes_and_repeats_just_past_the_limits():
+    with pytest.raises(ValueError, match="n must be from 16 to 32768, got 32769"):
+        scale.matmul_flops_per_second(32769)
+    with pytest.raises(ValueError, match="repeats must be from 1 to 10000, got 10001"):
+        scale.matmul_flops_per_second(16, repeats=10001)
+
+
+def test_device_errors_list_every_device_in_the_short_form(monkeypatch):
+    import types
+
+    import tensorflow as tf
+
+    devices = [types.SimpleNamespace(name="/device:CPU:0"), types.SimpleNamespace(name="/device:GPU:0")]
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda *a: devices)
+    assert scale._resolve_device("gpu:0") == "/device:GPU:0"
+    assert scale._resolve_device("/device:GPU:0") == "/device:GPU:0"
+    with pytest.raises(ValueError, match=r"device '/GPU:1' does not exist on this machine; the devices are "
+                                         r"/CPU:0, /GPU:0$"):
+        scale._resolve_device("/GPU:1")
+    with pytest.raises(TypeError, match="device must be a TensorFlow device string"):
+        scale._resolve_device(0)
+
+
+def test_bootstrap_and_fit_name_what_is_too_small():
+    with pytest.raises(ValueError, match=r"^x must have at least 2 entries"):
+        scale.bootstrap_power_law([1.0], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="resamples must be from 100 to 1000000, got 1000001"):
+        scale.bootstrap_power_law([1.0, 2.0], [[1.0, 2.0], [0.5, 0.6]], resamples=1_000_001)
+    with pytest.raises(ValueError, match="^x must hold at least two distinct values$"):
+        scale.fit_power_law([2.0, 2.0], [1.0, 3.0])
+
+
+@pytest.mark.parametrize("x, floor, coefficient, exponent", [
+    ([1.0, 4.0, 16.0], 1.0, 2.0, -0.5),
+    ([1.0, 3.0, 9.0, 27.0, 81.0], 2.0, 1.0, -1.0),  # a floor 99.4 % of min(y): near the top of the grid
+])
+def test_floor_fit_finds_an_exact_floor_to_one_step_of_its_fine_grid(x, floor, coefficient, exponent):
+    # The floors tried: 400 from 0 to 0.995 min(y), then a grid 200 times finer around the best. On points
+    # that lie exactly on a law, the floor found is within one step of that fine grid of the true one.
+    y = floor + coefficient * np.asarray(x) ** exponent
+    fine_step = 0.995 * y.min() / 399 / 200
+    fit = scale.fit_power_law_with_floor(x, y)
+    assert abs(fit.floor - floor) <= fine_step
+
+
+@pytest.mark.parametrize("flags, isa", [("avx512f avx fma", "AVX-512, 16 float32 lanes"), ("avx fma", "AVX, 8 float32 lanes"),
+                                        ("sse sse2", "SSE, 4 float32 lanes")])
+def test_cpu_peak_note_names_the_vector_unit_and_whole_cores(fake_files, monkeypatch, flags, isa):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    peak = scale.cpu_peak_flops(f"flags\t\t: {flags}\ncpu MHz\t\t: 2000\nsiblings\t: 4\ncpu cores\t: 2\n")
+    assert peak.cores == 4 and isinstance(peak.cores, int)  # a count of cores, not 4.0
+    assert peak.note.startswith("4 cores × 2.00 GHz") and f"({isa}, 2 FMA units)" in peak.note, peak.note
+    # A siblings line without a "cpu cores" line says nothing about hyper-threading: one thread per core.
+    assert scale.cpu_peak_flops(f"flags : {flags}\nsiblings : 4\n").cores == 8
+
+
+def test_matmul_rate_defaults_to_a_1024_product_timed_ten_times(monkeypatch):
+    import types
+
+    ticks = iter(np.arange(20) * 0.5)  # ten timed products of 0.5 s each; an eleventh would find no tick
+    monkeypatch.setattr(scale, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
+    assert scale.matmul_flops_per_second() == pytest.approx(2 * 1024 ** 3 / 0.5)
+    assert next(ticks, None) is None  # all ten were used
