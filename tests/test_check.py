@@ -635,6 +635,8 @@ def _moe_written_out(d, f, e, k):
 def test_moe_parameters_accepts_right_answers_in_any_form():
     assert check.moe_parameters(_moe_written_out)
     assert check.moe_parameters(lambda d, f, e, k: [float(v) for v in _moe_written_out(d, f, e, k)])  # 12.0 is 12
+    assert check.moe_parameters(lambda d, f, e, k: np.array(_moe_written_out(d, f, e, k)))  # an array of two
+    assert not check.moe_parameters(lambda d, f, e, k: np.array([_moe_written_out(d, f, e, k)]))  # shape (1, 2)
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -867,7 +869,10 @@ def test_standardiser_names_a_missing_division_only_when_that_is_the_mistake():
 def test_clip_per_example_shows_the_expected_rows_for_a_value_error():
     verdict = check.clip_per_example(lambda g, c: 1.05 * _clip(g, c))
     assert not verdict and "squared norm" not in verdict.message, verdict
-    assert "returned [[0.63, 0.84]" in verdict.message and "expected [[0.6" in verdict.message, verdict.message
+    assert "returned [[0.63, 0.84]" in verdict.message and "expected [[0.6, 0.8]" in verdict.message, verdict.message
+    assert "000000" not in verdict.message  # float32 answers shown rounded, without float32 noise
+    float32 = check.clip_per_example(lambda g, c: (1.05 * _clip(g, c)).astype(np.float32))
+    assert "returned [[0.63, 0.84]" in float32.message and "000000" not in float32.message, float32.message
 
 
 def test_random_search_names_skewed_exponents_not_uniform_rather_than_top_heavy():

@@ -82,8 +82,10 @@ def clip_per_example(fn: Callable) -> Verdict:
                                       "the bound should shrink.")
             if np.allclose(got, grads * np.minimum(1.0, c / np.maximum(norms ** 2, 1e-12)), atol=1e-5):
                 return Verdict(False, "it divides by the squared norm; the factor is min(1, C / ||g||).")
-            return Verdict(False, f"for rows {grads.tolist()} and clip {c:g} it returned "
-                                  f"{np.round(got, 3).tolist()}, expected {np.round(want, 3).tolist()}.")
+            rows = np.round(np.asarray(grads, float), 6).tolist()  # float32 inputs shown without their noise
+            return Verdict(False, f"for rows {rows} and clip {c:g} it returned "
+                                  f"{np.round(np.asarray(got, float), 3).tolist()}, "
+                                  f"expected {np.round(np.asarray(want, float), 3).tolist()}.")
         return Verdict(True, "each example's gradient is scaled by min(1, C / ||g||), so none weighs more than C.")
 
     return _run(check)
