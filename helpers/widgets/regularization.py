@@ -53,13 +53,16 @@ class RegularizationExplorer(Explorer):
 
     def result(self, penalty: str | None = None, lam: float | None = None) -> explore.MLPResult:
         """The model trained with a penalty and strength (cached)."""
-        penalty = self.penalty if penalty is None else penalty
-        lam = self.lam if lam is None else lam
-        key = (penalty, 0.0 if penalty == "none" else lam)
+        key = self._key(self.penalty if penalty is None else penalty, self.lam if lam is None else lam)
         if key not in self._cache:
             l1, l2 = _penalty_strengths(*key)
             self._cache[key] = self._train(self.trainer, self.lr, l1=l1, l2=l2)
         return self._cache[key]
+
+    @staticmethod
+    def _key(penalty: str, lam: float) -> tuple[str, float]:
+        """The cache key of a setting: without a penalty, its strength does not matter."""
+        return penalty, 0.0 if penalty == "none" else lam
 
     def precompute(self) -> float:
         """Train every (penalty, λ) slider position in one batched run; returns seconds."""
@@ -108,7 +111,7 @@ class RegularizationExplorer(Explorer):
                   self._zero_bar, self.ax_hist.title)
 
     def _draw(self) -> None:
-        key = (self.penalty, 0.0 if self.penalty == "none" else self.lam)
+        key = self._key(self.penalty, self.lam)
         curve = None
         if key in self._cache:
             res = self._cache[key]
