@@ -76,6 +76,11 @@ def _class_points(ax, x: np.ndarray, y: np.ndarray, *, size: float = 12, edge: b
 
 _DEFLATE_POOL = None
 
+try:  # ISA-L's deflate (the isal package): zlib's stream format, about four times faster than zlib at level 1
+    from isal import isal_zlib as _isal_zlib
+except ImportError:  # where no wheel installs: zlib, split over both cores (_deflate)
+    _isal_zlib = None
+
 
 def _deflate(data, level: int = 1) -> bytes:
     """``zlib.compress(data, level)``'s format, compressed in two halves at once (as pigz does).
@@ -108,11 +113,12 @@ def _deflate(data, level: int = 1) -> bytes:
 
 
 def _png_rgb(rgba: np.ndarray) -> bytes:
-    """An opaque ``(h, w, 4)`` uint8 image as a PNG of its RGB channels: no row filter, zlib level 1.
+    """An opaque ``(h, w, 4)`` uint8 image as a PNG of its RGB channels: no row filter, deflate level 1.
 
-    Lossless, like Pillow's ``save(format="PNG", compress_level=1)``, in about half the time:
+    Lossless, like Pillow's ``save(format="PNG", compress_level=1)``, in about a third of the time:
     Pillow tries a filter on every row and keeps the alpha channel; a figure is opaque, and its
-    flat colours compress about as well without a filter (about 75 KB a frame either way).
+    flat colours compress about as well without a filter. The deflate is ISA-L's (``isal``) where
+    it is installed: a 960 x 256 frame in about 0.5 ms against zlib's 2.2 ms, about 5 % larger.
     """
     import struct
     import zlib
@@ -131,7 +137,7 @@ def _png_rgb(rgba: np.ndarray) -> bytes:
         rows[:, 1:] = np.frombuffer(rgb.tobytes(), np.uint8).reshape(h, w * 3)
     else:
         rows[:, 1:] = rgba.reshape(h, w * 4)
-    data = _deflate(rows.data)
+    data = _isal_zlib.compress(rows.data, 1) if _isal_zlib is not None else _deflate(rows.data)
 
     def chunk(tag: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
