@@ -160,9 +160,10 @@ def test_text_metrics_are_matplotlibs():
 
 
 def test_layouts_put_together_from_pairs_are_freetypes():
-    """A new title is laid out from remembered pairs of neighbouring characters: exactly the glyphs and
-    positions FreeType and HarfBuzz give the whole string, for random strings of ASCII and symbols in
-    several sizes, weights and styles; a ligature ("fi") or a Greek letter makes it lay the string out whole."""
+    """A new title is laid out from remembered pairs of neighbouring characters (or of ligatures, such as
+    "fi", taken as one unit): exactly the glyphs and positions FreeType and HarfBuzz give the whole
+    string, for random strings of ASCII, ligatures and symbols in several sizes, weights and styles;
+    a Greek letter makes it lay the string out whole."""
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
@@ -172,7 +173,7 @@ def test_layouts_put_together_from_pairs_are_freetypes():
     renderer = GlyphCachingRenderer(100, 100, 80)
     flags = get_hinting_flag()
     rng = np.random.default_rng(2)
-    alphabet = [chr(c) for c in range(32, 127)] + list("·≤≥×−°²³★→%–…")
+    alphabet = [chr(c) for c in range(32, 127)] + list("·≤≥×−°²³★→%–…") + ["fi", "fl", "ff", "ffi", "ffl", "fff"] * 3
     composed = 0
     for _ in range(600):
         prop = FontProperties(size=float(rng.choice([6, 8, 9.5, 10, 11, 14])), weight=str(rng.choice(["normal", "bold"])),
@@ -185,9 +186,14 @@ def test_layouts_put_together_from_pairs_are_freetypes():
         together = renderer._composed(font, s, size, flags, None)  # however many of its pairs are new
         composed += together is not None
         assert together in (None, renderer._laid_out(font, s, flags)), (s, prop)
-    assert composed > 500  # most random strings hold no ligature
+    assert composed > 500  # most strings had at most 8 new pairs
     font = renderer._prepare_font(FontProperties(size=10))
-    assert renderer._composed(font, "final loss", 10.0, flags) is None  # "fi" is one glyph
+    final = renderer._composed(font, "final office affluent", 10.0, flags, None)
+    assert final == renderer._laid_out(font, "final office affluent", flags)
+    assert len(final) < len("final office affluent")  # ligatures: "fi" and "ffi" are one glyph each
+    empty = GlyphCachingRenderer(100, 100, 80)  # a character FreeType gives no glyph: laid out whole
+    empty._laid_out = lambda font, s, flags, *rest: () if set(s) == {"\x01"} else renderer._laid_out(font, s, flags)
+    assert empty._composed(font, "\x01\x01", 10.0, flags, None) is None
     # A string of many new pairs is laid out whole; 8 of its pairs are learnt each time it comes.
     pairs = renderer._pairs[(font.fname, 10.0, 80, flags, mpl_settings())]
     fresh = "QZJXqzjx@#QZJXqzjx"

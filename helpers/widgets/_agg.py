@@ -31,6 +31,8 @@ LAYOUTS_KEPT = 1024
 STRINGS_KEPT = 1024
 #: New pairs of characters a string may bring and still be put together from pairs (see _composed).
 PAIRS_LEARNT = 8
+#: The most characters shaped together that _composed takes as one unit (a ligature such as "ffi").
+UNIT_LONGEST = 4
 
 
 #: Strings laid out both ways when a font is first used (see GlyphCachingRenderer._composes).
@@ -100,38 +102,65 @@ class GlyphCachingRenderer(RendererAgg):
                      for item in font._layout(s, flags=flags, features=features, language=language))
 
     def _composed(self, font, s: str, size: float, flags, learn: int | None = PAIRS_LEARNT) -> tuple | None:
-        """The layout of ``s`` put together from the layouts of its pairs of neighbouring characters,
-        or None where a pair is not two glyphs of their own (a ligature such as "fi"), or where more
-        than ``learn`` pairs are new (then ``learn`` of them are laid out and remembered: a string
-        of new pairs is laid out whole sooner than pair by pair).
+        """The layout of ``s`` put together from the layouts of its pairs of neighbouring units, or
+        None where more than ``learn`` pairs are new (then ``learn`` of them are laid out and
+        remembered: a string of new pairs is laid out whole sooner than pair by pair).
 
-        HarfBuzz places each glyph one advance after the previous one, adjusted by their pair's
-        kerning, so the distance between two neighbours is the one in their pair's layout. Laying
-        a string out costs FreeType about 25 µs a character (it loads each hinted glyph again); a
-        title with a new number ("final loss 0.123") is then put together from remembered pairs."""
+        A unit is a character, or a few that FreeType and HarfBuzz shape together (a ligature: "fi"
+        is one glyph in DejaVu Sans): two neighbouring units whose pair is not their own glyphs one
+        after the other become one unit. HarfBuzz places each glyph one advance after the previous
+        one, adjusted by their pair's kerning, so the distance between two neighbouring units is the
+        one in their pair's layout. Laying a string out costs FreeType about 25 µs a character (it
+        loads each hinted glyph again); a title with a new number ("final loss 0.123") is then put
+        together from remembered pairs."""
         pairs = self._pairs.setdefault((font.fname, size, self.dpi, flags, _settings()), {})
-        new = [ab for ab in dict.fromkeys(zip(s, s[1:])) if ab not in pairs]
-        if learn is not None and len(new) > learn:
-            new, whole = new[:learn], True
-        else:
-            whole = False
-        for a, b in new:
-            laid = self._laid_out(font, a + b, flags)
-            alone = [pairs.get(c) or pairs.setdefault(c, self._laid_out(font, c, flags)) for c in (a, b)]
-            simple = len(laid) == 2 and all(len(g) == 1 and g[0][:2] == p[:2] for g, p in zip(alone, laid))
-            pairs[a, b] = (laid[0], laid[1], laid[1][2] - laid[0][2]) if simple else None
-        if whole:
-            return None
+        learnt = 0
+        units: list[str] = []
+        for c in s:
+            units.append(c)
+            while len(units) > 1:
+                key = (units[-2], units[-1])
+                if key not in pairs:
+                    if learn is not None and learnt == learn:
+                        return None  # laid out whole; more of its pairs are learnt next time
+                    learnt += 1
+                    pairs[key] = self._pair(font, *key, flags, pairs)
+                if pairs[key] is not None:
+                    break
+                if len(units[-2]) + len(units[-1]) > UNIT_LONGEST:
+                    return None
+                units[-2:] = [units[-2] + units[-1]]  # shaped together: one unit
         items, x = [], 0.0
-        for a, b in zip(s, s[1:]):
-            pair = pairs[a, b]
-            if pair is None:
+        for i, unit in enumerate(units):
+            if i:
+                x += pairs[units[i - 1], unit]
+            alone = self._alone(font, unit, flags, pairs)
+            if not alone:  # no glyph of its own: laid out whole
                 return None
-            if not items:
-                items.append((*pair[0][:2], 0.0, pair[0][3]))
-            x += pair[2]
-            items.append((*pair[1][:2], x, pair[1][3]))
+            start = alone[0][2]
+            items += [(ft_object, glyph_index, x + gx - start, gy) for ft_object, glyph_index, gx, gy in alone]
         return tuple(items)
+
+    def _alone(self, font, unit: str, flags, pairs: dict) -> tuple:
+        """The layout of a unit by itself, remembered with the pairs."""
+        laid = pairs.get(unit)
+        if laid is None:
+            laid = pairs[unit] = self._laid_out(font, unit, flags)
+        return laid
+
+    def _pair(self, font, a: str, b: str, flags, pairs: dict) -> float | None:
+        """The distance from unit ``a``'s first glyph to unit ``b``'s in the layout of ``a + b``, or None
+        where that layout is not ``a``'s glyphs then ``b``'s, each as they are alone (a ligature)."""
+        laid = self._laid_out(font, a + b, flags)
+        first, second = self._alone(font, a, flags, pairs), self._alone(font, b, flags, pairs)
+
+        def shape(glyphs):
+            return [(g[0], g[1], g[2] - glyphs[0][2], g[3]) for g in glyphs] if glyphs else None
+
+        if not first or not second or len(laid) != len(first) + len(second) \
+                or shape(laid[:len(first)]) != shape(first) or shape(laid[len(first):]) != shape(second):
+            return None
+        return laid[len(first)][2] - laid[0][2]
 
     def prepare_text(self, prop) -> None:
         """Check ahead of time (about 25 ms) that strings in the font of ``prop`` may be laid out from
