@@ -162,8 +162,8 @@ def test_text_metrics_are_matplotlibs():
 def test_layouts_put_together_from_pairs_are_freetypes():
     """A new title is laid out from remembered pairs of neighbouring characters (or of ligatures, such as
     "fi", taken as one unit): exactly the glyphs and positions FreeType and HarfBuzz give the whole
-    string, for random strings of ASCII, ligatures and symbols in several sizes, weights and styles;
-    a Greek letter makes it lay the string out whole."""
+    string, for random strings of ASCII, ligatures, symbols and Greek letters (the part up to the first
+    ASCII letter after the last Greek one taken as one unit) in several sizes, weights and styles."""
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
@@ -174,19 +174,20 @@ def test_layouts_put_together_from_pairs_are_freetypes():
     flags = get_hinting_flag()
     rng = np.random.default_rng(2)
     alphabet = [chr(c) for c in range(32, 127)] + list("·≤≥×−°²³★→%–…") + ["fi", "fl", "ff", "ffi", "ffl", "fff"] * 3
-    composed = 0
-    for _ in range(600):
+    greek = list("αλβσμΔΩ") + ["α·L = ", "λ = ", "(α", "α)"]
+    composed = [0, 0]  # without and with Greek letters
+    for case in range(1200):
         prop = FontProperties(size=float(rng.choice([6, 8, 9.5, 10, 11, 14])), weight=str(rng.choice(["normal", "bold"])),
                               style=str(rng.choice(["normal", "italic"])))
-        s = "".join(rng.choice(alphabet, rng.integers(2, 40)))
+        s = "".join(rng.choice(alphabet if case < 600 else alphabet + greek * 4, rng.integers(2, 40)))
         font = renderer._prepare_font(prop)
         size = prop.get_size_in_points()
         assert renderer._composes(font, size, flags)
         assert renderer._layout(font, s, size, flags, None) == renderer._laid_out(font, s, flags), (s, prop)
         together = renderer._composed(font, s, size, flags, None)  # however many of its pairs are new
-        composed += together is not None
+        composed[case >= 600] += together is not None
         assert together in (None, renderer._laid_out(font, s, flags)), (s, prop)
-    assert composed > 500  # most strings had at most 8 new pairs
+    assert composed[0] > 500 and composed[1] > 100, composed  # the others: more than 8 new pairs, no cut
     font = renderer._prepare_font(FontProperties(size=10))
     final = renderer._composed(font, "final office affluent", 10.0, flags, None)
     assert final == renderer._laid_out(font, "final office affluent", flags)
@@ -200,8 +201,13 @@ def test_layouts_put_together_from_pairs_are_freetypes():
     assert renderer._composed(font, fresh, 10.0, flags) is None
     assert len({ab for ab in zip(fresh, fresh[1:]) if ab in pairs}) == 8  # of its 10 distinct pairs
     assert renderer._composed(font, fresh, 10.0, flags) == renderer._laid_out(font, fresh, flags)
-    for s in ("final loss 0.123", "L2, λ = 0.1: loss 0.5", "λ-TC2"):  # laid out whole
+    for s in ("final loss 0.123", "L2, λ = 0.1: loss 0.5", "λ-TC2"):
         assert renderer._layout(font, s, 10.0, flags, None) == renderer._laid_out(font, s, flags)
+    title = "α·L = 2.5: diverging (blew up at step 35)"
+    assert renderer._composed(font, title, 10.0, flags, None) == renderer._laid_out(font, title, flags)
+    assert "α·" in renderer._pairs[(font.fname, 10.0, 80, flags, mpl_settings())]  # its Greek run: one unit
+    for s in ("(α) x", "x α", "x\u0301y", "a\tb"):  # a bracket before the cut, no letter after, a mark, a control
+        assert renderer._composed(font, s, 10.0, flags, None) is None
 
 
 def test_glyph_cache_draws_matplotlibs_pixels():

@@ -38,16 +38,37 @@ UNIT_LONGEST = 4
 #: Strings laid out both ways when a font is first used (see GlyphCachingRenderer._composes).
 _PROBES = ("final loss 0.123", "accuracy: training 0.95, validation 0.93", "weights: 12% exactly zero · mean |w| 0.034",
            "step 250: (x) [y] {z} -1e-3 +7 AVA Ta To Wa Yo LT P. F, r. y.", "10^-4 × 3 = 0.0003 ≤ 1 → ok",
-           "0.5", "1234567890.0987654321")
+           "0.5", "1234567890.0987654321", "α·L = 2.5: diverging (blew up at step 35)", "L2, λ = 0.1: loss 0.5")
 
 
-def _composable(s: str) -> bool:
-    """Whether ``s`` may be laid out from its pairs: printable ASCII, and non-letters beyond it (a
-    middle dot, a minus sign). A letter of another script (Greek λ) gives the digits and signs after
-    it that script's shaping, so a string with one is laid out whole."""
+def _script_prefix(s: str) -> int | None:
+    """Where ``s`` may be cut so that what follows is put together from pairs: 0 for printable ASCII
+    and non-letters beyond it (a middle dot, a minus sign); after a letter of another script (Greek α),
+    the first ASCII letter after the last such letter; None where there is none, or where ``s``
+    holds a control character or a combining mark.
+
+    HarfBuzz (through libraqm) shapes each run of one script apart, and a digit or sign takes the
+    script of the letter before it: in "α·L = 0.5" the middle dot is shaped as Greek, the rest as
+    Latin. The part before the cut is laid out as one unit, by itself, with the same letters before
+    each of its signs; after the cut every sign follows an ASCII letter. An opening bracket before
+    the cut could give a closing one after it its script, so there is no cut then."""
     import unicodedata
 
-    return all(32 <= ord(c) < 127 or (ord(c) > 160 and unicodedata.category(c)[0] in "PSNZ") for c in s)
+    last = -1
+    for i, c in enumerate(s):
+        if 32 <= ord(c) < 127:
+            continue
+        category = unicodedata.category(c)
+        if ord(c) <= 160 or category[0] not in "PSNZL":
+            return None
+        if category[0] == "L":
+            last = i
+    if last < 0:
+        return 0
+    cut = next((i for i in range(last + 1, len(s)) if s[i].isascii() and s[i].isalpha()), None)
+    if cut is None or any(unicodedata.category(c) == "Ps" for c in s[:cut]):
+        return None
+    return cut
 
 
 def _settings() -> tuple:
@@ -86,7 +107,7 @@ class GlyphCachingRenderer(RendererAgg):
                language)
         items = self._layouts.get(key)
         if items is None:
-            if features is None and language is None and len(s) > 1 and _composable(s) \
+            if features is None and language is None and len(s) > 1 and _script_prefix(s) is not None \
                     and self._composes(font, size, flags):
                 items = self._composed(font, s, size, flags)
             if items is None:
@@ -103,20 +124,24 @@ class GlyphCachingRenderer(RendererAgg):
 
     def _composed(self, font, s: str, size: float, flags, learn: int | None = PAIRS_LEARNT) -> tuple | None:
         """The layout of ``s`` put together from the layouts of its pairs of neighbouring units, or
-        None where more than ``learn`` pairs are new (then ``learn`` of them are laid out and
+        None where it cannot be cut so (:func:`_script_prefix`) or where more than ``learn`` pairs are new (then ``learn`` of them are laid out and
         remembered: a string of new pairs is laid out whole sooner than pair by pair).
 
         A unit is a character, or a few that FreeType and HarfBuzz shape together (a ligature: "fi"
         is one glyph in DejaVu Sans): two neighbouring units whose pair is not their own glyphs one
-        after the other become one unit. HarfBuzz places each glyph one advance after the previous
+        after the other become one unit. A string with a letter of another script starts with a
+        unit up to the first ASCII letter after it ("α·" in "α·L = 0.5: good"). HarfBuzz places each glyph one advance after the previous
         one, adjusted by their pair's kerning, so the distance between two neighbouring units is the
         one in their pair's layout. Laying a string out costs FreeType about 25 µs a character (it
         loads each hinted glyph again); a title with a new number ("final loss 0.123") is then put
         together from remembered pairs."""
         pairs = self._pairs.setdefault((font.fname, size, self.dpi, flags, _settings()), {})
+        cut = _script_prefix(s)
+        if cut is None:
+            return None
         learnt = 0
-        units: list[str] = []
-        for c in s:
+        units: list[str] = [s[:cut]] if cut else []  # another script's run: one unit (see _script_prefix)
+        for c in s[cut:]:
             units.append(c)
             while len(units) > 1:
                 key = (units[-2], units[-1])
