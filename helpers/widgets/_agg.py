@@ -107,8 +107,7 @@ class GlyphCachingRenderer(RendererAgg):
                language)
         items = self._layouts.get(key)
         if items is None:
-            if features is None and language is None and len(s) > 1 and _script_prefix(s) is not None \
-                    and self._composes(font, size, flags):
+            if features is None and language is None and len(s) > 1 and self._composes(font, size, flags):
                 items = self._composed(font, s, size, flags)
             if items is None:
                 items = self._laid_out(font, s, flags, features, language)
