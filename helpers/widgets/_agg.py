@@ -123,17 +123,18 @@ class GlyphCachingRenderer(RendererAgg):
 
     def _composed(self, font, s: str, size: float, flags, learn: int | None = PAIRS_LEARNT) -> tuple | None:
         """The layout of ``s`` put together from the layouts of its pairs of neighbouring units, or
-        None where it cannot be cut so (:func:`_script_prefix`) or where more than ``learn`` pairs are new (then ``learn`` of them are laid out and
-        remembered: a string of new pairs is laid out whole sooner than pair by pair).
+        None where it cannot be cut so (:func:`_script_prefix`) or where more than ``learn`` pairs
+        are new (then ``learn`` of them are laid out and remembered: a string of new pairs is laid
+        out whole sooner than pair by pair).
 
         A unit is a character, or a few that FreeType and HarfBuzz shape together (a ligature: "fi"
         is one glyph in DejaVu Sans): two neighbouring units whose pair is not their own glyphs one
         after the other become one unit. A string with a letter of another script starts with a
-        unit up to the first ASCII letter after it ("α·" in "α·L = 0.5: good"). HarfBuzz places each glyph one advance after the previous
-        one, adjusted by their pair's kerning, so the distance between two neighbouring units is the
-        one in their pair's layout. Laying a string out costs FreeType about 25 µs a character (it
-        loads each hinted glyph again); a title with a new number ("final loss 0.123") is then put
-        together from remembered pairs."""
+        unit up to the first ASCII letter after it ("α·" in "α·L = 0.5: good"). HarfBuzz places
+        each glyph one advance after the previous one, adjusted by their pair's kerning, so the
+        distance between two neighbouring units is the one in their pair's layout. Laying a string
+        out costs FreeType about 25 µs a character (it loads each hinted glyph again); a title with
+        a new number ("final loss 0.123") is then put together from remembered pairs."""
         pairs = self._pairs.setdefault((font.fname, size, self.dpi, flags, _settings()), {})
         cut = _script_prefix(s)
         if cut is None:

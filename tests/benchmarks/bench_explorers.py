@@ -84,6 +84,14 @@ def floor_line(name, train, cached):
           f"redraw without training p50/p95 {statistics.median(values):5.1f}/{percentile(values, 95):5.1f} ms")
 
 
+def revisited(explorer, settings):
+    """Timings of updates to ``settings`` once every one of them is cached: a slider moved back and
+    forth (the first pass fills the cache, the second is timed)."""
+    for setting in settings:
+        explorer.update(**setting)
+    return [timed(explorer, lambda: explorer.update(**setting)) for setting in settings]
+
+
 def timed(explorer, call):
     """Run ``call()`` (an update) and return the explorer's timings plus the process CPU time it used
     (``cpu``: all threads, TensorFlow's included), which a busy machine inflates less than wall time."""
@@ -133,11 +141,7 @@ def main(argv=None):
         for lr in widgets.LR_OPTIONS:
             e._cache.clear()
             timings.append(timed(e, lambda: e.update(lr=lr)))
-    for lr in widgets.LR_OPTIONS:  # fill the cache, then revisit: a slider moved back and forth
-        e.update(lr=lr)
-    cached = []
-    for lr in widgets.LR_OPTIONS:
-        cached.append(timed(e, lambda: e.update(lr=lr)))
+    cached = revisited(e, [{"lr": lr} for lr in widgets.LR_OPTIONS])
     cfg = e.trainer.config
     naive = statistics.median(naive_fit_ms(e.x, e.y, cfg.hidden, cfg.activation, lr, cfg.steps, repeats=args.naive)
                               for lr in (0.01, 0.5, 2.0))
@@ -166,16 +170,12 @@ def main(argv=None):
         naive_fit_ms(r.split.x_train, r.split.y_train, cfg.hidden, cfg.activation, r.lr, cfg.steps, l2=lam,
                      optimizer=cfg.optimizer, repeats=args.naive) for lam in (0.0, 0.01))
     results["regularisation"] = report("regularisation (trains)", timings, naive)
-    settings = [(p, lam) for p in widgets.PENALTIES for lam in widgets.LAMBDA_OPTIONS]
-    cached = []
-    for penalty, lam in settings:  # fill the cache, then revisit
-        r.update(penalty=penalty, lam=lam)
-    for penalty, lam in settings:
-        cached.append(timed(r, lambda: r.update(penalty=penalty, lam=lam)))
+    settings = [{"penalty": p, "lam": lam} for p in widgets.PENALTIES for lam in widgets.LAMBDA_OPTIONS]
+    cached = revisited(r, settings)
     report("regularisation (revisit, cached)", cached)
 
     def train_reg(setting):
-        l1, l2 = widgets.regularization._penalty_strengths(*r._key(*setting))
+        l1, l2 = widgets.regularization._penalty_strengths(*r._key(setting["penalty"], setting["lam"]))
         return r.trainer.train(r.lr, l1=l1, l2=l2)  # the loop and the validation curve, one after the other
 
     floor_line("regularisation", bare_training_ms(train_reg, settings), cached)
